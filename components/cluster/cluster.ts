@@ -1,0 +1,61 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterConfig, StackConfig } from "../../config/load";
+import { createEks } from "./eks";
+
+export interface ClusterArgs {
+    /** The stack's `cluster` section; its `mode` picks EKS, an existing cluster or render-to-folder. */
+    config: ClusterConfig;
+    /** Region and deploy role. Required when mode is `eks`. */
+    aws?: NonNullable<StackConfig["aws"]>;
+    /** The stack's AWS provider. Required when mode is `eks`. */
+    awsProvider?: aws.Provider;
+    /** Kubeconfig secret of an existing cluster. Required when mode is `existing`. */
+    kubeconfig?: pulumi.Output<string>;
+}
+
+/** A Kubernetes cluster to deploy into, and the provider that reaches it. */
+export class Cluster extends pulumi.ComponentResource {
+    public readonly provider: k8s.Provider;
+    public readonly clusterName: pulumi.Output<string>;
+    /** Secret. Undefined in render mode, which talks to no cluster. */
+    public readonly kubeconfig?: pulumi.Output<string>;
+    /** Folder the manifests are written to, in render mode. */
+    public readonly renderDirectory?: string;
+    public readonly oidcProviderArn?: pulumi.Output<string>;
+    public readonly oidcIssuerUrl?: pulumi.Output<string>;
+    /** Security group of the nodes, which databases admit. */
+    public readonly nodeSecurityGroupId?: pulumi.Output<string>;
+    public readonly vpcId?: pulumi.Output<string>;
+    public readonly privateSubnetIds?: pulumi.Output<string>[];
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:kubernetes:Cluster", name, {}, opts);
+        const { config } = args;
+        switch (config.mode) {
+            case "render":
+                this.renderDirectory = config.outputDirectory;
+                this.clusterName = pulumi.output("rendered");
+                this.provider = new k8s.Provider(`${name}-k8s`, { renderYamlToDirectory: config.outputDirectory }, { parent: this });
+                break;
+            case "existing": {
+                if (args.kubeconfig === undefined) throw new Error("Cluster: mode existing needs args.kubeconfig");
+                this.kubeconfig = pulumi.secret(args.kubeconfig);
+                this.clusterName = pulumi.output(config.name);
+                this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this });
+                break;
+            }
+            case "eks": {
+                if (args.aws === undefined || args.awsProvider === undefined) throw new Error("Cluster: mode eks needs args.aws and args.awsProvider");
+                const eks = createEks(name, config, args.aws, args.awsProvider, this);
+                Object.assign(this, eks);
+                this.clusterName = eks.clusterName;
+                this.kubeconfig = eks.kubeconfig;
+                this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: eks.kubeconfig }, { parent: this });
+                break;
+            }
+        }
+        this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
+    }
+}

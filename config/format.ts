@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export type PathSegment = string | number | symbol;
+export interface ConfigProblem {
+    path: readonly PathSegment[];
+    message: string;
+    input?: unknown;
+    /** True when `input` is a secret and must not be printed. */
+    hidden?: boolean;
+}
+
+/** Thrown before any resource is registered; Pulumi prints a RunError without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+    constructor(
+        readonly stackFile: string,
+        readonly problems: readonly ConfigProblem[],
+    ) {
+        super(
+            [`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):`]
+                .concat(problems.map((p) => formatProblem(stackFile, p)))
+                .join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+export function formatPath(path: readonly PathSegment[]): string {
+    return path
+        .map((segment, i) => {
+            if (typeof segment === "number") return `[${segment}]`;
+            const key = String(segment);
+            return i === 0 ? key : `.${key}`;
+        })
+        .join("");
+}
+
+export function formatProblem(stackFile: string, problem: ConfigProblem): string {
+    const where = problem.path.length > 0 ? formatPath(problem.path) : "(top level)";
+    const got = "input" in problem ? `, got ${describeValue(problem.input, problem.hidden)}` : "";
+    return `${stackFile}: ${where}: ${problem.message}${got}`;
+}
+
+export function describeValue(value: unknown, hidden = false): string {
+    if (value === undefined) return "nothing (the key is missing)";
+    if (hidden) return `a ${Array.isArray(value) ? "list" : typeof value} (value hidden: it is a secret)`;
+    if (value === null) return "null";
+    if (Array.isArray(value)) return value.length === 0 ? "an empty list" : `a list ${truncate(JSON.stringify(value))}`;
+    if (typeof value === "object") return `a mapping ${truncate(JSON.stringify(value))}`;
+    return truncate(JSON.stringify(value));
+}
+
+function truncate(s: string): string {
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}

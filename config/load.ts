@@ -1,0 +1,121 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ConfigError, ConfigProblem, formatPath } from "./format";
+import { crossSectionIssues } from "./rules";
+import { stackConfigShape } from "./schema";
+import { section } from "./primitives";
+
+/** The Pulumi config namespace of this program (the project name in Pulumi.yaml). */
+export const CONFIG_NAMESPACE = "platform";
+
+export const stackConfigSchema = section(stackConfigShape);
+
+type Parsed = z.output<typeof stackConfigSchema>;
+
+/** The validated stack configuration every component takes its slice from. */
+export type StackConfig = ReturnType<typeof withDerivedDefaults>;
+export type ClusterConfig = StackConfig["cluster"];
+export type EksClusterConfig = Extract<ClusterConfig, { mode: "eks" }>;
+
+export interface RawStackConfig {
+    /** Sections by name (`cluster`, not `platform:cluster`), objects already JSON-decoded. */
+    sections: Record<string, unknown>;
+    /** Sections that the stack file holds as secure (encrypted) values. */
+    secretSections: ReadonlySet<string>;
+}
+
+/** Reads and validates the running stack's config. Throws a ConfigError listing every problem. */
+export function loadStackConfig(): StackConfig {
+    return parseStackConfig(readRawStackConfig(), `Pulumi.${pulumi.getStack()}.yaml`);
+}
+
+export function readRawStackConfig(): RawStackConfig {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const sections: Record<string, unknown> = {};
+    const secretSections = new Set<string>();
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!key.startsWith(prefix)) continue;
+        const name = key.slice(prefix.length);
+        sections[name] = decodeConfigValue(value);
+        if (isConfigSecret(key)) secretSections.add(name);
+    }
+    return { sections, secretSections };
+}
+
+// The SDK exports isConfigSecret at run time but marks it @internal, so its typings omit it.
+const runtimeInternals = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+
+function isConfigSecret(key: string): boolean {
+    if (typeof runtimeInternals.isConfigSecret !== "function") {
+        throw new Error("@pulumi/pulumi no longer exports runtime.isConfigSecret; update config/load.ts");
+    }
+    return runtimeInternals.isConfigSecret(key);
+}
+
+/** The engine hands structured values over as JSON text and scalars as plain text. */
+function decodeConfigValue(value: string): unknown {
+    if (!/^\s*[[{]/.test(value)) return value;
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+export function parseStackConfig(raw: RawStackConfig, stackFile: string): StackConfig {
+    const problems: ConfigProblem[] = plainTextSecretProblems(raw);
+    const result = stackConfigSchema.safeParse(raw.sections, { reportInput: true });
+    if (result.success) {
+        problems.push(...crossSectionIssues(result.data).map((issue) => ({ ...issue, hidden: isSecretPath(issue.path) })));
+    } else {
+        problems.push(...result.error.issues.flatMap(fromZodIssue));
+    }
+    if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
+    return withDerivedDefaults(result.data);
+}
+
+const SECRET_LEAVES = ["kubeconfig", "databaseUrl", "redisUrl"] as const;
+
+function plainTextSecretProblems({ sections, secretSections }: RawStackConfig): ConfigProblem[] {
+    const secrets = sections["secrets"];
+    if (secretSections.has("secrets") || typeof secrets !== "object" || secrets === null) return [];
+    const record = secrets as Record<string, unknown>;
+    const provided = typeof record["provided"] === "object" && record["provided"] !== null ? Object.keys(record["provided"]) : [];
+    const paths = [
+        ...SECRET_LEAVES.filter((leaf) => leaf in record).map((leaf) => ["secrets", leaf]),
+        ...provided.map((name) => ["secrets", "provided", name]),
+    ];
+    return paths.map((path) => ({
+        path,
+        message: `expected an encrypted value (pulumi config set --secret --path '${formatPath(path)}'), got plain text`,
+    }));
+}
+
+function isSecretPath(path: readonly PropertyKey[]): boolean {
+    return path[0] === "secrets" && path[1] !== "backend" && path[1] !== "rotationDays";
+}
+
+function fromZodIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
+    const hidden = isSecretPath(issue.path);
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((key) => ({ path: [...issue.path, key], message: issue.message }));
+    }
+    if (issue.code === "invalid_union" && issue.discriminator !== undefined && isObject(issue.input)) {
+        const key = issue.discriminator;
+        return [{ path: [...issue.path, key], message: issue.message, input: issue.input[key], hidden }];
+    }
+    return [{ path: issue.path, message: issue.message, input: issue.input, hidden }];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function withDerivedDefaults(config: Parsed) {
+    const { cluster, environment } = config;
+    const clusterName = cluster.mode === "eks" ? (cluster.name ?? `${environment.project}-${environment.name}`) : undefined;
+    return {
+        ...config,
+        cluster: cluster.mode === "eks" ? { ...cluster, name: clusterName as string } : cluster,
+    };
+}

@@ -1,0 +1,151 @@
+import { z } from "zod";
+import { INSTANCE_TYPES } from "./instance-types";
+import { stackConfigShape } from "./schema";
+
+type Parsed = z.output<z.ZodObject<typeof stackConfigShape>>;
+type Issue = { path: (string | number)[]; message: string; input?: unknown };
+
+/** Env var names that carry credentials; they belong in `secrets.provided`, never in plain env. */
+export const SECRET_LOOKING_ENV = /(_SECRET|_PASSWORD|_TOKEN|_KEY|_DSN|_PAT)$|^(DATABASE_URL|REDIS_URL|REDIS_SENTINEL_PASSWORD)$/;
+
+const IMAGE_TAG_RULES: Record<Parsed["environment"]["imageTagFormat"], (env: string) => { re: RegExp; text: string }> = {
+    any: () => ({ re: /./, text: "any tag" }),
+    "environment-sha": (env) => ({
+        re: new RegExp(`^${env}-[0-9a-f]{7,40}$`),
+        text: `an immutable tag ${env}-<git sha>`,
+    }),
+    semver: () => ({ re: /^v\d+\.\d+\.\d+$/, text: "an immutable release tag vX.Y.Z" }),
+};
+
+/** Rules that relate several sections. Each returns the problems it finds; none throws. */
+export function crossSectionIssues(config: Parsed): Issue[] {
+    return [
+        ...deployTriggerIssues(config),
+        ...awsIssues(config),
+        ...imageTagIssues(config),
+        ...plainSecretEnvIssues(config),
+        ...uniqueServiceIssues(config),
+        ...clusterIssues(config),
+        ...dataLayerIssues(config),
+    ];
+}
+
+function deployTriggerIssues({ environment }: Parsed): Issue[] {
+    const { branch, tag } = environment.deployFrom;
+    if ((branch === undefined) === (tag === undefined)) {
+        return [{ path: ["environment", "deployFrom"], message: "expected exactly one of branch or tag", input: environment.deployFrom }];
+    }
+    return [];
+}
+
+function awsIssues({ aws }: Parsed): Issue[] {
+    if (aws === undefined || aws.assumeRoleArn.split(":")[4] === aws.accountId) return [];
+    return [{ path: ["aws", "assumeRoleArn"], message: `expected a role in account ${aws.accountId} (aws.accountId)`, input: aws.assumeRoleArn }];
+}
+
+function imageTagIssues({ environment, services }: Parsed): Issue[] {
+    const rule = IMAGE_TAG_RULES[environment.imageTagFormat](environment.name);
+    return services.flatMap((service, i) =>
+        rule.re.test(service.image.tag)
+            ? []
+            : [
+                  {
+                      path: ["services", i, "image", "tag"],
+                      message: `expected ${rule.text} (environment.imageTagFormat is "${environment.imageTagFormat}")`,
+                      input: service.image.tag,
+                  },
+              ],
+    );
+}
+
+function plainSecretEnvIssues({ services }: Parsed): Issue[] {
+    return services.flatMap((service, i) =>
+        Object.keys(service.env)
+            .filter((name) => SECRET_LOOKING_ENV.test(name))
+            .map((name) => ({
+                path: ["services", i, "env", name],
+                message: "expected no credential in plain env (move it to secrets.provided, set with --secret)",
+                input: "<a plain value>",
+            })),
+    );
+}
+
+function uniqueServiceIssues({ services }: Parsed): Issue[] {
+    const seen = new Set<string>();
+    return services.flatMap((service, i) => {
+        const duplicate = seen.has(service.name);
+        seen.add(service.name);
+        return duplicate ? [{ path: ["services", i, "name"], message: "expected a name no other service uses", input: service.name }] : [];
+    });
+}
+
+function clusterIssues({ cluster, aws, secrets }: Parsed): Issue[] {
+    const issues: Issue[] = [];
+    if (cluster.certManager.enabled && cluster.certManager.email === undefined) {
+        issues.push({ path: ["cluster", "certManager", "email"], message: "expected an email address for the ACME account when cert-manager is enabled" });
+    }
+    if (cluster.mode === "existing" && secrets.kubeconfig === undefined) {
+        issues.push({ path: ["secrets", "kubeconfig"], message: 'expected a kubeconfig secret when cluster.mode is "existing"' });
+    }
+    if (cluster.mode !== "eks") return issues;
+    if (aws === undefined) issues.push({ path: ["aws"], message: 'expected an aws section when cluster.mode is "eks"' });
+    const { endpoint, nodeGroup } = cluster;
+    if (endpoint.publicAccess && endpoint.publicAccessCidrs.length === 0) {
+        issues.push({
+            path: ["cluster", "endpoint", "publicAccessCidrs"],
+            message: "expected at least one CIDR when endpoint.publicAccess is true",
+            input: endpoint.publicAccessCidrs,
+        });
+    }
+    const size = INSTANCE_TYPES[nodeGroup.instanceType];
+    if (size === undefined) {
+        issues.push({
+            path: ["cluster", "nodeGroup", "instanceType"],
+            message: `expected a known instance type (${Object.keys(INSTANCE_TYPES).join(", ")})`,
+            input: nodeGroup.instanceType,
+        });
+    }
+    if (!(nodeGroup.minSize <= nodeGroup.desiredSize && nodeGroup.desiredSize <= nodeGroup.maxSize)) {
+        issues.push({
+            path: ["cluster", "nodeGroup"],
+            message: "expected minSize <= desiredSize <= maxSize",
+            input: `${nodeGroup.minSize} / ${nodeGroup.desiredSize} / ${nodeGroup.maxSize}`,
+        });
+    }
+    const needs = nodeGroup.requirements;
+    if (needs && size) {
+        if (size.vcpu < needs.vcpu || size.memoryGiB < needs.memoryGiB) {
+            issues.push({
+                path: ["cluster", "nodeGroup", "instanceType"],
+                message: `expected an instance type with >= ${needs.vcpu} vCPU and >= ${needs.memoryGiB} GiB (requirements)`,
+                input: `${nodeGroup.instanceType} (${size.vcpu} vCPU, ${size.memoryGiB} GiB)`,
+            });
+        }
+        if (nodeGroup.minSize < needs.nodes) {
+            issues.push({
+                path: ["cluster", "nodeGroup", "minSize"],
+                message: `expected at least ${needs.nodes} nodes (requirements.nodes)`,
+                input: nodeGroup.minSize,
+            });
+        }
+    }
+    return issues;
+}
+
+function dataLayerIssues({ cluster, database, redis, secrets }: Parsed): Issue[] {
+    const issues: Issue[] = [];
+    if ((database.mode === "rds" || redis.mode === "elasticache") && cluster.mode !== "eks") {
+        const path = database.mode === "rds" ? ["database", "mode"] : ["redis", "mode"];
+        issues.push({ path, message: 'expected an in-cluster or external data service unless cluster.mode is "eks"', input: database.mode === "rds" ? "rds" : "elasticache" });
+    }
+    if (database.mode === "rds" && Number.parseInt(database.engineVersion, 10) < 15) {
+        issues.push({ path: ["database", "engineVersion"], message: "expected PostgreSQL 15 or newer", input: database.engineVersion });
+    }
+    if (database.mode === "external" && secrets.databaseUrl === undefined) {
+        issues.push({ path: ["secrets", "databaseUrl"], message: 'expected a databaseUrl secret when database.mode is "external"' });
+    }
+    if (redis.mode === "external" && secrets.redisUrl === undefined) {
+        issues.push({ path: ["secrets", "redisUrl"], message: 'expected a redisUrl secret when redis.mode is "external"' });
+    }
+    return issues;
+}

@@ -1,0 +1,223 @@
+import { z } from "zod";
+import {
+    boolean,
+    dnsLabel,
+    envMap,
+    integer,
+    list,
+    oneOf,
+    secretString,
+    section,
+    text,
+} from "./primitives";
+
+/**
+ * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
+ * Defaults live here and nowhere else. Rules that relate two sections live in `rules.ts`.
+ */
+
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+const cidr = () => text({ pattern: CIDR, describe: "an IPv4 CIDR block such as 10.0.0.0/16" });
+const roleArn = () =>
+    text({ pattern: /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, describe: "an IAM role ARN arn:aws:iam::<account>:role/<name>" });
+const cpuQuantity = () => text({ pattern: /^\d+(\.\d+)?m?$/, describe: "a CPU quantity such as 500m or 2" });
+const memoryQuantity = () =>
+    text({ pattern: /^\d+(\.\d+)?(Ki|Mi|Gi|Ti)?$/, describe: "a memory quantity such as 512Mi or 2Gi" });
+const chartVersion = () => text({ pattern: /^v?\d+\.\d+\.\d+$/, describe: "a pinned chart version X.Y.Z" });
+
+export const IMAGE_TAG_FORMATS = ["any", "environment-sha", "semver"] as const;
+
+export const environmentSchema = section({
+    name: dnsLabel().describe("Short environment name used in names, tags and secret paths, e.g. `prod`."),
+    project: dnsLabel().default("supernova").describe("The product deployed. Defaults to `supernova`."),
+    deployFrom: section({
+        branch: text().optional().describe("Git branch whose pushes deploy this stack, e.g. `develop`."),
+        tag: text().optional().describe("Git tag pattern whose pushes deploy this stack, e.g. `v*`."),
+    }).describe("The branch or tag that deploys this stack (exactly one)."),
+    imageTagFormat: oneOf(IMAGE_TAG_FORMATS).describe(
+        "Which image tags are accepted: `any` (local only), `environment-sha` (`<name>-<sha>`), `semver` (`vX.Y.Z`).",
+    ),
+    protectStatefulResources: boolean()
+        .default(true)
+        .describe("Protect databases and other state from deletion. Defaults to true."),
+});
+
+export const awsSchema = section({
+    accountId: text({ pattern: /^\d{12}$/, describe: "a 12-digit AWS account id" }),
+    region: text({ pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, describe: "an AWS region such as eu-west-1" }),
+    assumeRoleArn: roleArn().describe("Role assumed in this environment's own account for every AWS call."),
+});
+
+const addons = {
+    ingressNginx: section({
+        enabled: boolean().default(true).describe("Install ingress-nginx. Defaults to true."),
+        chartVersion: chartVersion().default("4.13.3").describe("Defaults to 4.13.3."),
+    }).default({ enabled: true, chartVersion: "4.13.3" }),
+    certManager: section({
+        enabled: boolean().default(true).describe("Install cert-manager and a ClusterIssuer. Defaults to true."),
+        chartVersion: chartVersion().default("v1.18.2").describe("Defaults to v1.18.2."),
+        issuer: oneOf(["letsencrypt-prod", "letsencrypt-staging"]).default("letsencrypt-prod"),
+        email: text({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, describe: "an email address" }).optional(),
+    }).default({ enabled: true, chartVersion: "v1.18.2", issuer: "letsencrypt-prod" }),
+};
+
+export const eksClusterSchema = section({
+    mode: z.literal("eks"),
+    name: dnsLabel().optional().describe("EKS cluster name. Defaults to `<project>-<environment>`."),
+    kubernetesVersion: text({ pattern: /^1\.\d{2}$/, describe: "a Kubernetes minor version such as 1.33" }).default("1.33"),
+    vpc: section({
+        cidr: cidr().default("10.0.0.0/16"),
+        availabilityZones: list(text({ pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, describe: "an availability zone" }), {
+            min: 2,
+            max: 6,
+            what: "availability zones",
+        }),
+        natGateways: oneOf(["single", "one-per-az"]).default("single").describe("Defaults to `single`."),
+    }),
+    endpoint: section({
+        publicAccess: boolean().default(false).describe("Expose the API server publicly. Defaults to false."),
+        publicAccessCidrs: list(cidr(), { what: "CIDR blocks" }).default([]),
+    }).default({ publicAccess: false, publicAccessCidrs: [] }),
+    nodeGroup: section({
+        instanceType: text({ describe: "an EC2 instance type" }),
+        desiredSize: integer({ min: 1 }),
+        minSize: integer({ min: 1 }),
+        maxSize: integer({ min: 1 }),
+        diskSizeGiB: integer({ min: 20, max: 16384 }).default(50),
+        requirements: section({
+            nodes: integer({ min: 1 }),
+            vcpu: integer({ min: 1 }),
+            memoryGiB: integer({ min: 1 }),
+        })
+            .optional()
+            .describe("Minimums the node group must meet (the runbook's cluster requirements)."),
+    }),
+    adminRoleArns: list(roleArn(), { what: "IAM role ARNs" })
+        .default([])
+        .describe("Roles granted cluster admin through EKS access entries."),
+    ...addons,
+});
+
+export const existingClusterSchema = section({
+    mode: z.literal("existing"),
+    name: dnsLabel().describe("A name for the cluster, used in outputs."),
+    ...addons,
+});
+
+export const renderClusterSchema = section({
+    mode: z.literal("render"),
+    outputDirectory: text().default("rendered").describe("Where manifests are written. Defaults to `rendered`."),
+    ...addons,
+});
+
+export const CLUSTER_MODES = ["eks", "existing", "render"] as const;
+export const clusterSchema = z.discriminatedUnion("mode", [eksClusterSchema, existingClusterSchema, renderClusterSchema], {
+    error: () => `expected mode to be one of ${CLUSTER_MODES.map((m) => JSON.stringify(m)).join(", ")}`,
+});
+
+export const namespaceSchema = section({
+    name: dnsLabel(),
+    quota: section({
+        requestsCpu: cpuQuantity(),
+        requestsMemory: memoryQuantity(),
+        limitsCpu: cpuQuantity(),
+        limitsMemory: memoryQuantity(),
+        pods: integer({ min: 1 }),
+    }),
+    limitRange: section({
+        defaultRequest: section({ cpu: cpuQuantity(), memory: memoryQuantity() }),
+        defaultLimit: section({ cpu: cpuQuantity(), memory: memoryQuantity() }),
+    }),
+});
+
+const pgVersion = text({ pattern: /^\d+(\.\d+)?$/, describe: "a PostgreSQL version such as 16 or 16.4" });
+
+export const databaseSchema = z.discriminatedUnion(
+    "mode",
+    [
+        section({
+            mode: z.literal("rds"),
+            engineVersion: pgVersion.default("16"),
+            instanceClass: text({ pattern: /^db\.[a-z0-9]+\.[a-z0-9]+$/, describe: "an RDS instance class" }),
+            allocatedStorageGiB: integer({ min: 20, max: 65536 }),
+            multiAz: boolean(),
+            backupRetentionDays: integer({ min: 1, max: 35 }),
+            databaseName: text({ pattern: /^[a-z_][a-z0-9_]*$/, describe: "a database name" }),
+        }),
+        section({
+            mode: z.literal("in-cluster"),
+            image: text().default("postgres:16.4-alpine"),
+            storageGiB: integer({ min: 1 }).default(5),
+            databaseName: text({ pattern: /^[a-z_][a-z0-9_]*$/, describe: "a database name" }),
+        }),
+        section({ mode: z.literal("external") }),
+    ],
+    { error: () => 'expected mode to be one of "rds", "in-cluster", "external"' },
+);
+
+export const redisSchema = z.discriminatedUnion(
+    "mode",
+    [
+        section({
+            mode: z.literal("elasticache"),
+            topology: oneOf(["single", "replication", "cluster"]),
+            nodeType: text({ pattern: /^cache\.[a-z0-9]+\.[a-z0-9]+$/, describe: "an ElastiCache node type" }),
+            replicasPerShard: integer({ min: 0, max: 5 }).default(0),
+            shards: integer({ min: 1, max: 500 }).default(1),
+        }),
+        section({
+            mode: z.literal("in-cluster"),
+            topology: oneOf(["single", "sentinel"]),
+            image: text().default("redis:7.4-alpine"),
+            sentinels: integer({ min: 3 }).default(3),
+        }),
+        section({ mode: z.literal("external") }),
+    ],
+    { error: () => 'expected mode to be one of "elasticache", "in-cluster", "external"' },
+);
+
+export const secretsSchema = section({
+    backend: oneOf(["aws-secrets-manager", "kubernetes"]).default("kubernetes"),
+    rotationDays: integer({ min: 1, max: 365 }).default(90).describe("Generated secrets rotate after this. Defaults to 90."),
+    kubeconfig: secretString("a kubeconfig (YAML)").optional().describe("Required when cluster.mode is `existing`."),
+    databaseUrl: secretString("a postgresql:// URL").optional().describe("Required when database.mode is `external`."),
+    redisUrl: secretString("a redis:// URL").optional().describe("Required when redis.mode is `external`."),
+    provided: envMap(secretString()).default({}).describe("Secrets the app needs that humans provide (SENTRY_DSN, ...)."),
+});
+
+const envValue = z
+    .union([z.string(), z.number(), z.boolean()], { error: () => "expected a string, number or boolean" })
+    .transform(String);
+
+export const serviceSchema = section({
+    name: dnsLabel(),
+    image: section({
+        repository: text({
+            pattern: /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/,
+            describe: "an image repository such as ghcr.io/org/name",
+        }),
+        tag: text({ pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, describe: "an image tag" }),
+    }),
+    replicas: integer({ min: 1 }),
+    port: integer({ min: 1, max: 65535 }).default(3001).describe("Container port. Defaults to 3001."),
+    env: envMap(envValue).default({}).describe("Non-secret environment variables."),
+});
+
+export const githubSchema = section({
+    owner: text({ pattern: /^[A-Za-z0-9-]+$/, describe: "a GitHub user or organization" }),
+    serviceRepository: text({ pattern: /^[A-Za-z0-9._-]+$/, describe: "a repository name" }),
+    infrastructureRepository: text({ pattern: /^[A-Za-z0-9._-]+$/, describe: "a repository name" }),
+    environment: text({ pattern: /^[A-Za-z0-9._-]+$/, describe: "a GitHub environment name" }),
+});
+
+export const stackConfigShape = {
+    environment: environmentSchema,
+    aws: awsSchema.optional(),
+    cluster: clusterSchema,
+    namespace: namespaceSchema,
+    database: databaseSchema,
+    redis: redisSchema,
+    secrets: secretsSchema.default({ backend: "kubernetes", rotationDays: 90, provided: {} }),
+    services: list(serviceSchema, { min: 1, what: "services" }),
+    github: githubSchema.optional(),
+};

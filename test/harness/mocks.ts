@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export type InvokeHandler = (inputs: Record<string, unknown>) => Record<string, unknown>;
+
+/** Output values that real providers compute and that the program reads back. */
+function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const outputs: Record<string, unknown> = {};
+    if (type.startsWith("aws:")) {
+        outputs["arn"] = `arn:aws:mock:eu-west-1:000000000000:${type.split(":").pop()}/${name}`;
+        outputs["name"] = inputs["name"] ?? `${name}-physical`;
+    }
+    if (type === "aws:eks/cluster:Cluster") {
+        outputs["endpoint"] = `https://${name}.eks.mock`;
+        outputs["certificateAuthority"] = { data: "TU9DSy1DQQ==" };
+        outputs["identities"] = [{ oidcs: [{ issuer: `https://oidc.eks.mock/id/${name}` }] }];
+        outputs["vpcConfig"] = { ...(inputs["vpcConfig"] as object), clusterSecurityGroupId: `sg-${name}` };
+    }
+    return outputs;
+}
+
+/**
+ * Strict mocks: every resource gets a deterministic id and its inputs back (plus computed outputs),
+ * and any provider function call that the test did not mock explicitly fails the run.
+ */
+export class StrictMocks implements pulumi.runtime.Mocks {
+    readonly errors: Error[] = [];
+
+    constructor(private readonly invokes: Readonly<Record<string, InvokeHandler>> = {}) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const handler = this.invokes[args.token];
+        if (handler === undefined) {
+            const error = new Error(`un-mocked invoke ${args.token}(${JSON.stringify(args.inputs)}): add an explicit mock`);
+            this.errors.push(error);
+            throw error;
+        }
+        return handler(args.inputs);
+    }
+}

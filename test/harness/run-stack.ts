@@ -1,0 +1,109 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "../../config/load";
+import { composeStack } from "../../program";
+import { Graph, RecordedResource, unwrap } from "./graph";
+import { InvokeHandler, StrictMocks } from "./mocks";
+import { readStackSections, Sections, toEngineConfig } from "./stack-file";
+
+export const PROJECT = "platform";
+
+export interface RunOptions {
+    /** Changes the stack file's sections before the run (one field per failing case). */
+    edit?: (sections: Sections) => void;
+    /** Explicit mocks for provider functions; any other invoke fails the run. */
+    invokes?: Record<string, InvokeHandler>;
+}
+
+export interface RunResult {
+    graph: Graph;
+    /** The error the program threw before registering, if any (e.g. a ConfigError). */
+    error?: unknown;
+}
+
+// waitForRPCs is exported at run time but @internal in the SDK's typings.
+const runtimeInternals = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getProvider(): string;
+    getProtect(): boolean;
+    getDependenciesList(): string[];
+    getAliasesList(): { toObject(): unknown }[];
+    getIgnorechangesList(): string[];
+    getRetainondelete(): boolean;
+    getDeletebeforereplace(): boolean;
+}
+interface MockMonitorInternals {
+    newUrn(parent: string, type: string, name: string): string;
+    registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+}
+
+/** Runs the real program (the same two calls as index.ts) under strict mocks and returns what it registered. */
+export async function runStack(stack: string, options: RunOptions = {}): Promise<RunResult> {
+    const sections = readStackSections(stack);
+    options.edit?.(sections);
+    const { config, secretKeys } = toEngineConfig(sections);
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    const mocks = new StrictMocks(options.invokes);
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    const resources = recordRegistrations(stack);
+
+    let outputs: Record<string, unknown> = {};
+    let error: unknown;
+    try {
+        outputs = composeStack(loadStackConfig()) as unknown as Record<string, unknown>;
+    } catch (e) {
+        error = e;
+    }
+    await runtimeInternals.waitForRPCs();
+    if (mocks.errors.length > 0) throw mocks.errors[0];
+    return { graph: new Graph(resources, outputs), error };
+}
+
+/** Runs a stack and fails if the program threw. */
+export async function recordStack(stack: string, options: RunOptions = {}): Promise<Graph> {
+    const { graph, error } = await runStack(stack, options);
+    if (error !== undefined) throw error;
+    return graph;
+}
+
+function recordRegistrations(stack: string): RecordedResource[] {
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorInternals;
+    const original = monitor.registerResource.bind(monitor);
+    const realUrns = new Map<string, string>();
+    const realUrn = (mockUrn: string) => realUrns.get(mockUrn) ?? mockUrn;
+    const resources: RecordedResource[] = [];
+
+    monitor.registerResource = (req, callback) => {
+        const type = req.getType();
+        const name = req.getName();
+        const parent = req.getParent() ? realUrn(req.getParent()) : undefined;
+        const qualifiedType = parent ? `${parent.split("::")[2]}$${type}` : type;
+        const urn = `urn:pulumi:${stack}::${PROJECT}::${qualifiedType}::${name}`;
+        realUrns.set(monitor.newUrn(req.getParent(), type, name), urn);
+        const rawInputs = req.getObject()?.toJavaScript() ?? {};
+        const providerRef = req.getProvider();
+        resources.push({
+            type,
+            name,
+            urn,
+            parent,
+            custom: req.getCustom(),
+            inputs: unwrap(rawInputs),
+            rawInputs,
+            provider: providerRef ? realUrn(providerRef.slice(0, providerRef.lastIndexOf("::"))) : undefined,
+            protect: req.getProtect(),
+            dependsOn: req.getDependenciesList().map(realUrn),
+            aliases: req.getAliasesList().map((a) => a.toObject()),
+            ignoreChanges: req.getIgnorechangesList(),
+            retainOnDelete: req.getRetainondelete(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+        });
+        return original(req, callback);
+    };
+    return resources;
+}
