@@ -102,7 +102,13 @@ function fromZodIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
     }
     if (issue.code === "invalid_union" && issue.discriminator !== undefined && isObject(issue.input)) {
         const key = issue.discriminator;
-        return [{ path: [...issue.path, key], message: issue.message, input: issue.input[key], hidden }];
+        const path = issue.path[issue.path.length - 1] === key ? issue.path : [...issue.path, key];
+        return [{ path, message: issue.message, input: issue.input[key], hidden }];
+    }
+    if (issue.code === "invalid_key") {
+        // The key itself is wrong; it is a name, not a secret, so it is shown.
+        const key = issue.path[issue.path.length - 1];
+        return [{ path: issue.path, message: issue.issues[0]?.message ?? issue.message, input: key }];
     }
     return [{ path: issue.path, message: issue.message, input: issue.input, hidden }];
 }

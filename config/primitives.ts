@@ -44,13 +44,12 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 }
 
 export function list<T extends z.ZodType>(item: T, options: { min?: number; max?: number; what: string }) {
-    const expected = rangeText(`a list of ${options.what} with length`, options.min, options.max).replace(
-        "with length from",
-        "with",
-    );
+    const { min, max, what } = options;
+    const count = min !== undefined && max !== undefined ? ` (${min} to ${max} items)` : min !== undefined ? ` (at least ${min})` : "";
+    const expected = `a list of ${what}${count}`;
     let schema = z.array(item, fail(expected));
-    if (options.min !== undefined) schema = schema.min(options.min, fail(expected));
-    if (options.max !== undefined) schema = schema.max(options.max, fail(expected));
+    if (min !== undefined) schema = schema.min(min, fail(expected));
+    if (max !== undefined) schema = schema.max(max, fail(expected));
     return schema;
 }
 
@@ -59,15 +58,17 @@ export function section<T extends z.ZodRawShape>(shape: T) {
     const known = Object.keys(shape).join(", ");
     return z.strictObject(shape, {
         error: (issue) =>
-            issue.code === "unrecognized_keys"
-                ? `unknown key, expected one of: ${known}`
-                : "expected an object (a YAML mapping)",
+            issue.code === "unrecognized_keys" ? `unknown key, expected one of: ${known}` : "expected an object (a YAML mapping)",
     });
 }
 
 /** A map from UPPER_SNAKE_CASE names to values. */
 export function envMap<T extends z.ZodType>(value: T) {
-    return z.record(text({ pattern: ENV_NAME, describe: "an env var name matching [A-Z][A-Z0-9_]*" }), value, fail("a mapping of env var names to values"));
+    return z.record(
+        text({ pattern: ENV_NAME, describe: "an env var name matching [A-Z][A-Z0-9_]*" }),
+        value,
+        fail("a mapping of env var names to values"),
+    );
 }
 
 export const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;

@@ -40,7 +40,13 @@ function deployTriggerIssues({ environment }: Parsed): Issue[] {
 
 function awsIssues({ aws }: Parsed): Issue[] {
     if (aws === undefined || aws.assumeRoleArn.split(":")[4] === aws.accountId) return [];
-    return [{ path: ["aws", "assumeRoleArn"], message: `expected a role in account ${aws.accountId} (aws.accountId)`, input: aws.assumeRoleArn }];
+    return [
+        {
+            path: ["aws", "assumeRoleArn"],
+            message: `expected a role in account ${aws.accountId} (aws.accountId)`,
+            input: aws.assumeRoleArn,
+        },
+    ];
 }
 
 function imageTagIssues({ environment, services }: Parsed): Issue[] {
@@ -82,7 +88,10 @@ function uniqueServiceIssues({ services }: Parsed): Issue[] {
 function clusterIssues({ cluster, aws, secrets }: Parsed): Issue[] {
     const issues: Issue[] = [];
     if (cluster.certManager.enabled && cluster.certManager.email === undefined) {
-        issues.push({ path: ["cluster", "certManager", "email"], message: "expected an email address for the ACME account when cert-manager is enabled" });
+        issues.push({
+            path: ["cluster", "certManager", "email"],
+            message: "expected an email address for the ACME account when cert-manager is enabled",
+        });
     }
     if (cluster.mode === "existing" && secrets.kubeconfig === undefined) {
         issues.push({ path: ["secrets", "kubeconfig"], message: 'expected a kubeconfig secret when cluster.mode is "existing"' });
@@ -136,7 +145,11 @@ function dataLayerIssues({ cluster, database, redis, secrets }: Parsed): Issue[]
     const issues: Issue[] = [];
     if ((database.mode === "rds" || redis.mode === "elasticache") && cluster.mode !== "eks") {
         const path = database.mode === "rds" ? ["database", "mode"] : ["redis", "mode"];
-        issues.push({ path, message: 'expected an in-cluster or external data service unless cluster.mode is "eks"', input: database.mode === "rds" ? "rds" : "elasticache" });
+        issues.push({
+            path,
+            message: 'expected an in-cluster or external data service unless cluster.mode is "eks"',
+            input: database.mode === "rds" ? "rds" : "elasticache",
+        });
     }
     if (database.mode === "rds" && Number.parseInt(database.engineVersion, 10) < 15) {
         issues.push({ path: ["database", "engineVersion"], message: "expected PostgreSQL 15 or newer", input: database.engineVersion });

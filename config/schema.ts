@@ -1,15 +1,5 @@
 import { z } from "zod";
-import {
-    boolean,
-    dnsLabel,
-    envMap,
-    integer,
-    list,
-    oneOf,
-    secretString,
-    section,
-    text,
-} from "./primitives";
+import { boolean, dnsLabel, envMap, integer, list, oneOf, secretString, section, text } from "./primitives";
 
 /**
  * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
@@ -21,8 +11,7 @@ const cidr = () => text({ pattern: CIDR, describe: "an IPv4 CIDR block such as 1
 const roleArn = () =>
     text({ pattern: /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, describe: "an IAM role ARN arn:aws:iam::<account>:role/<name>" });
 const cpuQuantity = () => text({ pattern: /^\d+(\.\d+)?m?$/, describe: "a CPU quantity such as 500m or 2" });
-const memoryQuantity = () =>
-    text({ pattern: /^\d+(\.\d+)?(Ki|Mi|Gi|Ti)?$/, describe: "a memory quantity such as 512Mi or 2Gi" });
+const memoryQuantity = () => text({ pattern: /^\d+(\.\d+)?(Ki|Mi|Gi|Ti)?$/, describe: "a memory quantity such as 512Mi or 2Gi" });
 const chartVersion = () => text({ pattern: /^v?\d+\.\d+\.\d+$/, describe: "a pinned chart version X.Y.Z" });
 
 export const IMAGE_TAG_FORMATS = ["any", "environment-sha", "semver"] as const;
@@ -37,9 +26,7 @@ export const environmentSchema = section({
     imageTagFormat: oneOf(IMAGE_TAG_FORMATS).describe(
         "Which image tags are accepted: `any` (local only), `environment-sha` (`<name>-<sha>`), `semver` (`vX.Y.Z`).",
     ),
-    protectStatefulResources: boolean()
-        .default(true)
-        .describe("Protect databases and other state from deletion. Defaults to true."),
+    protectStatefulResources: boolean().default(true).describe("Protect databases and other state from deletion. Defaults to true."),
 });
 
 export const awsSchema = section({
@@ -185,9 +172,7 @@ export const secretsSchema = section({
     provided: envMap(secretString()).default({}).describe("Secrets the app needs that humans provide (SENTRY_DSN, ...)."),
 });
 
-const envValue = z
-    .union([z.string(), z.number(), z.boolean()], { error: () => "expected a string, number or boolean" })
-    .transform(String);
+const envValue = z.union([z.string(), z.number(), z.boolean()], { error: () => "expected a string, number or boolean" }).transform(String);
 
 export const serviceSchema = section({
     name: dnsLabel(),

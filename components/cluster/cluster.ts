@@ -47,7 +47,8 @@ export class Cluster extends pulumi.ComponentResource {
                 break;
             }
             case "eks": {
-                if (args.aws === undefined || args.awsProvider === undefined) throw new Error("Cluster: mode eks needs args.aws and args.awsProvider");
+                if (args.aws === undefined || args.awsProvider === undefined)
+                    throw new Error("Cluster: mode eks needs args.aws and args.awsProvider");
                 const eks = createEks(name, config, args.aws, args.awsProvider, this);
                 Object.assign(this, eks);
                 this.clusterName = eks.clusterName;

@@ -151,7 +151,11 @@ export function createEks(
 
     for (const principalArn of cluster.adminRoleArns) {
         const roleName = principalArn.split("/").pop();
-        const entry = new aws.eks.AccessEntry(`${name}-access-${roleName}`, { clusterName: eks.name, principalArn, type: "STANDARD" }, opts);
+        const entry = new aws.eks.AccessEntry(
+            `${name}-access-${roleName}`,
+            { clusterName: eks.name, principalArn, type: "STANDARD" },
+            opts,
+        );
         new aws.eks.AccessPolicyAssociation(
             `${name}-access-${roleName}-admin`,
             { clusterName: eks.name, principalArn, policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } },
@@ -159,11 +163,15 @@ export function createEks(
         );
     }
 
-    const kubeconfig = pulumi
-        .all([eks.name, eks.endpoint, eks.certificateAuthority])
-        .apply(([clusterName, endpoint, ca]) =>
-            eksKubeconfig({ clusterName, endpoint, certificateAuthority: ca.data ?? "", region: awsConfig.region, roleArn: awsConfig.assumeRoleArn }),
-        );
+    const kubeconfig = pulumi.all([eks.name, eks.endpoint, eks.certificateAuthority]).apply(([clusterName, endpoint, ca]) =>
+        eksKubeconfig({
+            clusterName,
+            endpoint,
+            certificateAuthority: ca.data ?? "",
+            region: awsConfig.region,
+            roleArn: awsConfig.assumeRoleArn,
+        }),
+    );
 
     return {
         clusterName: eks.name,

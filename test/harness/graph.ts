@@ -61,7 +61,9 @@ export class Graph {
     one(type: string, name?: string): RecordedResource {
         const found = this.ofType(type).filter((r) => name === undefined || r.name === name);
         if (found.length !== 1) {
-            throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+            throw new Error(
+                `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+            );
         }
         return found[0]!;
     }

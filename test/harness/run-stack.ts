@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "../../config/load";
+import { loadStackConfig, StackConfig } from "../../config/load";
 import { composeStack } from "../../program";
 import { Graph, RecordedResource, unwrap } from "./graph";
 import { InvokeHandler, StrictMocks } from "./mocks";
@@ -16,6 +16,8 @@ export interface RunOptions {
 
 export interface RunResult {
     graph: Graph;
+    /** The validated config the program composed from, when it was valid. */
+    config?: StackConfig;
     /** The error the program threw before registering, if any (e.g. a ConfigError). */
     error?: unknown;
 }
@@ -46,29 +48,31 @@ interface MockMonitorInternals {
 export async function runStack(stack: string, options: RunOptions = {}): Promise<RunResult> {
     const sections = readStackSections(stack);
     options.edit?.(sections);
-    const { config, secretKeys } = toEngineConfig(sections);
-    pulumi.runtime.setAllConfig(config, secretKeys);
+    const engineConfig = toEngineConfig(sections);
+    pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
     const mocks = new StrictMocks(options.invokes);
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     const resources = recordRegistrations(stack);
 
     let outputs: Record<string, unknown> = {};
+    let config: StackConfig | undefined;
     let error: unknown;
     try {
-        outputs = composeStack(loadStackConfig()) as unknown as Record<string, unknown>;
+        config = loadStackConfig();
+        outputs = composeStack(config) as unknown as Record<string, unknown>;
     } catch (e) {
         error = e;
     }
     await runtimeInternals.waitForRPCs();
     if (mocks.errors.length > 0) throw mocks.errors[0];
-    return { graph: new Graph(resources, outputs), error };
+    return { graph: new Graph(resources, outputs), config, error };
 }
 
 /** Runs a stack and fails if the program threw. */
-export async function recordStack(stack: string, options: RunOptions = {}): Promise<Graph> {
-    const { graph, error } = await runStack(stack, options);
-    if (error !== undefined) throw error;
-    return graph;
+export async function recordStack(stack: string, options: RunOptions = {}): Promise<Required<Omit<RunResult, "error">>> {
+    const { graph, config, error } = await runStack(stack, options);
+    if (error !== undefined || config === undefined) throw error;
+    return { graph, config };
 }
 
 function recordRegistrations(stack: string): RecordedResource[] {

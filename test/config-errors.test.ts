@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError } from "../config/format";
+import { runStack } from "./harness/run-stack";
+import { Sections, secure } from "./harness/stack-file";
+
+type Edit = (sections: Sections) => void;
+const services = (s: Sections) => s["services"] as Record<string, any>[];
+const section = (s: Sections, name: string) => s[name] as Record<string, any>;
+
+interface Case {
+    title: string;
+    stack: string;
+    edit: Edit;
+    /** Every line the error must contain, exactly. */
+    expected: string[];
+}
+
+const cases: Case[] = [
+    {
+        title: "wrong type",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["replicas"] = "three"),
+        expected: ['Pulumi.prod.yaml: services[0].replicas: expected an integer >= 1, got "three"'],
+    },
+    {
+        title: "out of range",
+        stack: "staging",
+        edit: (s) => (services(s)[0]!["replicas"] = 0),
+        expected: ["Pulumi.staging.yaml: services[0].replicas: expected an integer >= 1, got 0"],
+    },
+    {
+        title: "unknown key in a section",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["replicass"] = 3),
+        expected: ["Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, env"],
+    },
+    {
+        title: "unknown top-level key",
+        stack: "dev",
+        edit: (s) => (s["servics"] = []),
+        expected: [
+            "Pulumi.dev.yaml: servics: unknown key, expected one of: environment, aws, cluster, namespace, database, redis, secrets, services, github",
+        ],
+    },
+    {
+        title: "missing required key",
+        stack: "staging",
+        edit: (s) => delete section(s, "namespace")["name"],
+        expected: [
+            "Pulumi.staging.yaml: namespace.name: expected a DNS label (lowercase letters, digits, '-'), got nothing (the key is missing)",
+        ],
+    },
+    {
+        title: "missing required section",
+        stack: "local",
+        edit: (s) => delete s["services"],
+        expected: ["Pulumi.local.yaml: services: expected a list of services (at least 1), got nothing (the key is missing)"],
+    },
+    {
+        title: "bad enum",
+        stack: "dev",
+        edit: (s) => (section(s, "environment")["imageTagFormat"] = "loose"),
+        expected: ['Pulumi.dev.yaml: environment.imageTagFormat: expected one of "any", "environment-sha", "semver", got "loose"'],
+    },
+    {
+        title: "bad cluster mode",
+        stack: "dev",
+        edit: (s) => (section(s, "cluster")["mode"] = "gke"),
+        expected: ['Pulumi.dev.yaml: cluster.mode: expected mode to be one of "eks", "existing", "render", got "gke"'],
+    },
+    {
+        title: "mutable image tag in prod",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["image"].tag = "latest"),
+        expected: [
+            'Pulumi.prod.yaml: services[0].image.tag: expected an immutable release tag vX.Y.Z (environment.imageTagFormat is "semver"), got "latest"',
+        ],
+    },
+    {
+        title: "another environment's tag in staging",
+        stack: "staging",
+        edit: (s) => (services(s)[0]!["image"].tag = "dev-a1b2c3d"),
+        expected: [
+            'Pulumi.staging.yaml: services[0].image.tag: expected an immutable tag staging-<git sha> (environment.imageTagFormat is "environment-sha"), got "dev-a1b2c3d"',
+        ],
+    },
+    {
+        title: "node instance type missing from the table of known sizes",
+        stack: "prod",
+        edit: (s) => (section(s, "cluster")["nodeGroup"].instanceType = "x9.huge"),
+        expected: ["Pulumi.prod.yaml: cluster.nodeGroup.instanceType: expected a known instance type (t3.medium, t3.large, "],
+    },
+    {
+        title: "node instance type below the cluster requirements",
+        stack: "prod",
+        edit: (s) => (section(s, "cluster")["nodeGroup"].instanceType = "m6i.large"),
+        expected: [
+            'Pulumi.prod.yaml: cluster.nodeGroup.instanceType: expected an instance type with >= 4 vCPU and >= 8 GiB (requirements), got "m6i.large (2 vCPU, 8 GiB)"',
+        ],
+    },
+    {
+        title: "fewer nodes than the requirements",
+        stack: "prod",
+        edit: (s) => (section(s, "cluster")["nodeGroup"].minSize = 2),
+        expected: ["Pulumi.prod.yaml: cluster.nodeGroup.minSize: expected at least 3 nodes (requirements.nodes), got 2"],
+    },
+    {
+        title: "empty availability zone list",
+        stack: "prod",
+        edit: (s) => (section(s, "cluster")["vpc"].availabilityZones = []),
+        expected: [
+            "Pulumi.prod.yaml: cluster.vpc.availabilityZones: expected a list of availability zones (2 to 6 items), got an empty list",
+        ],
+    },
+    {
+        title: "public endpoint with no CIDR list in prod",
+        stack: "prod",
+        edit: (s) => (section(s, "cluster")["endpoint"] = { publicAccess: true }),
+        expected: [
+            "Pulumi.prod.yaml: cluster.endpoint.publicAccessCidrs: expected at least one CIDR when endpoint.publicAccess is true, got an empty list",
+        ],
+    },
+    {
+        title: "deploy role in another account",
+        stack: "prod",
+        edit: (s) => (section(s, "aws")["assumeRoleArn"] = "arn:aws:iam::111111111111:role/platform-deployer"),
+        expected: [
+            'Pulumi.prod.yaml: aws.assumeRoleArn: expected a role in account 333333333333 (aws.accountId), got "arn:aws:iam::111111111111:role/platform-deployer"',
+        ],
+    },
+    {
+        title: "a credential in plain env",
+        stack: "dev",
+        edit: (s) => (services(s)[0]!["env"].APP_JWT_SECRET = "hunter2"),
+        expected: [
+            'Pulumi.dev.yaml: services[0].env.APP_JWT_SECRET: expected no credential in plain env (move it to secrets.provided, set with --secret), got "<a plain value>"',
+        ],
+    },
+    {
+        title: "a secret written in plain text",
+        stack: "dev",
+        edit: (s) => (section(s, "secrets")["provided"] = { SENTRY_DSN: "https://key@sentry.example/1" }),
+        expected: [
+            "Pulumi.dev.yaml: secrets.provided.SENTRY_DSN: expected an encrypted value (pulumi config set --secret --path 'secrets.provided.SENTRY_DSN'), got plain text",
+        ],
+    },
+    {
+        title: "existing cluster without a kubeconfig",
+        stack: "local",
+        edit: (s) =>
+            (s["cluster"] = { mode: "existing", name: "shared", ingressNginx: { enabled: false }, certManager: { enabled: false } }),
+        expected: ['Pulumi.local.yaml: secrets.kubeconfig: expected a kubeconfig secret when cluster.mode is "existing"'],
+    },
+    {
+        title: "PostgreSQL older than 15",
+        stack: "prod",
+        edit: (s) => (section(s, "database")["engineVersion"] = "14"),
+        expected: ['Pulumi.prod.yaml: database.engineVersion: expected PostgreSQL 15 or newer, got "14"'],
+    },
+    {
+        title: "an invalid secret never shows its value",
+        stack: "dev",
+        edit: (s) => (section(s, "secrets")["provided"] = { "bad-name": secure() }),
+        expected: ['Pulumi.dev.yaml: secrets.provided.bad-name: expected an env var name matching [A-Z][A-Z0-9_]*, got "bad-name"'],
+    },
+];
+
+async function expectConfigError(stack: string, edit: Edit): Promise<ConfigError> {
+    const { graph, error } = await runStack(stack, { edit });
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.equal(graph.resources.length, 0, "no resource may be registered when config is invalid");
+    return error;
+}
+
+describe("malformed stack config fails before any resource is registered", () => {
+    for (const c of cases) {
+        it(c.title, async () => {
+            const error = await expectConfigError(c.stack, c.edit);
+            const lines = error.message.split("\n");
+            for (const expected of c.expected) {
+                assert.ok(
+                    lines.some((line) => line === expected || (expected.endsWith(", ") && line.startsWith(expected))),
+                    `missing line:\n  ${expected}\nin:\n  ${lines.join("\n  ")}`,
+                );
+            }
+            assert.equal(lines.length, 1 + c.expected.length, `unexpected extra problems:\n${error.message}`);
+        });
+    }
+
+    it("reports every problem of one section in one message", async () => {
+        const error = await expectConfigError("prod", (s) => {
+            services(s)[0]!["replicas"] = "three";
+            services(s)[0]!["replicass"] = 3;
+            section(s, "environment")["imageTagFormat"] = "loose";
+        });
+        assert.match(error.message, /^invalid stack configuration \(3 problems\):/);
+        assert.match(error.message, /services\[0\]\.replicas: expected an integer >= 1, got "three"/);
+        assert.match(error.message, /services\[0\]\.replicass: unknown key/);
+        assert.match(error.message, /environment\.imageTagFormat: expected one of/);
+    });
+
+    it("never prints a secret value", async () => {
+        const error = await expectConfigError("dev", (s) => (section(s, "secrets")["provided"] = { "bad-name": secure() }));
+        assert.doesNotMatch(error.message, /TEST-SECRET-VALUE/);
+    });
+});
