@@ -206,6 +206,23 @@ describe("stack prod", () => {
     });
 });
 
+describe("EKS access entries", () => {
+    it("grant each configured admin role cluster-admin through an access entry", async () => {
+        const admin = "arn:aws:iam::333333333333:role/platform-admins";
+        const { graph } = await recordStack("prod", {
+            edit: (s) => ((s["cluster"] as Record<string, unknown>)["adminRoleArns"] = [admin]),
+        });
+        const entry = graph.one("aws:eks/accessEntry:AccessEntry");
+        assert.equal(entry.inputs.principalArn, admin);
+        assert.equal(entry.inputs.type, "STANDARD");
+        const association = graph.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+        assert.equal(association.inputs.principalArn, admin);
+        assert.equal(association.inputs.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+        assert.deepEqual(association.inputs.accessScope, { type: "cluster" });
+        assert.ok(association.dependsOn.includes(entry.urn), "the association waits for its entry");
+    });
+});
+
 describe("existing cluster mode", () => {
     const existing = (sections: Record<string, unknown>) => {
         sections["cluster"] = { mode: "existing", name: "shared", ingressNginx: { enabled: false }, certManager: { enabled: false } };
