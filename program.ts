@@ -2,6 +2,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createAwsProvider } from "./components/aws-provider";
 import { Cluster } from "./components/cluster/cluster";
 import { ClusterAddons } from "./components/cluster-addons";
+import type { AwsPlacement } from "./components/data/aws-placement";
+import { Postgres } from "./components/data/postgres";
+import { Redis } from "./components/data/redis";
 import { Namespace } from "./components/namespace";
 import type { StackConfig } from "./config/load";
 
@@ -10,6 +13,8 @@ export interface StackOutputs {
     namespace: pulumi.Output<string>;
     kubeconfig?: pulumi.Output<string>;
     renderDirectory?: string;
+    /** The data layer's connection env, as the app reads it; values with credentials are secrets. */
+    dataEnv: Record<string, pulumi.Output<string>>;
 }
 
 /** Composes the components of one stack from its validated config. */
@@ -25,10 +30,31 @@ export function composeStack(config: StackConfig): StackOutputs {
         new ClusterAddons("cluster-addons", { config: config.cluster, provider: cluster.provider });
     }
     const namespace = new Namespace("app", { config: config.namespace, provider: cluster.provider });
+
+    const placement: AwsPlacement | undefined =
+        awsProvider && cluster.vpcId && cluster.privateSubnetIds && cluster.nodeSecurityGroupId
+            ? {
+                  provider: awsProvider,
+                  vpcId: cluster.vpcId,
+                  privateSubnetIds: cluster.privateSubnetIds,
+                  nodeSecurityGroupId: cluster.nodeSecurityGroupId,
+              }
+            : undefined;
+    const data = {
+        identifier: `${config.environment.project}-${config.environment.name}`,
+        protect: config.environment.protectStatefulResources,
+        namespace: namespace.name,
+        k8sProvider: cluster.provider,
+        aws: placement,
+    };
+    const postgres = new Postgres("postgres", { ...data, config: config.database, externalUrl: config.secrets.databaseUrl });
+    const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl });
+
     return {
         clusterName: cluster.clusterName,
         namespace: namespace.name,
         kubeconfig: cluster.kubeconfig,
         renderDirectory: cluster.renderDirectory,
+        dataEnv: { ...postgres.env, ...redis.env },
     };
 }

@@ -141,7 +141,7 @@ function clusterIssues({ cluster, aws, secrets }: Parsed): Issue[] {
     return issues;
 }
 
-function dataLayerIssues({ cluster, database, redis, secrets }: Parsed): Issue[] {
+function dataLayerIssues({ cluster, database, redis, secrets, environment }: Parsed): Issue[] {
     const issues: Issue[] = [];
     if ((database.mode === "rds" || redis.mode === "elasticache") && cluster.mode !== "eks") {
         const path = database.mode === "rds" ? ["database", "mode"] : ["redis", "mode"];
@@ -153,6 +153,27 @@ function dataLayerIssues({ cluster, database, redis, secrets }: Parsed): Issue[]
     }
     if (database.mode === "rds" && Number.parseInt(database.engineVersion, 10) < 15) {
         issues.push({ path: ["database", "engineVersion"], message: "expected PostgreSQL 15 or newer", input: database.engineVersion });
+    }
+    if (database.mode === "rds" && environment.protectStatefulResources && database.backupRetentionDays < 7) {
+        issues.push({
+            path: ["database", "backupRetentionDays"],
+            message: "expected at least 7 days when environment.protectStatefulResources is true",
+            input: database.backupRetentionDays,
+        });
+    }
+    if (redis.mode === "elasticache" && redis.topology === "single" && (redis.shards > 1 || redis.replicasPerShard > 0)) {
+        issues.push({
+            path: ["redis", "topology"],
+            message: 'expected "replication" or "cluster" when shards or replicas are set',
+            input: "single",
+        });
+    }
+    if (redis.mode === "elasticache" && redis.topology === "replication" && redis.replicasPerShard < 1) {
+        issues.push({
+            path: ["redis", "replicasPerShard"],
+            message: 'expected at least 1 replica for automatic failover when topology is "replication"',
+            input: redis.replicasPerShard,
+        });
     }
     if (database.mode === "external" && secrets.databaseUrl === undefined) {
         issues.push({ path: ["secrets", "databaseUrl"], message: 'expected a databaseUrl secret when database.mode is "external"' });

@@ -118,49 +118,65 @@ export const namespaceSchema = section({
 });
 
 const pgVersion = text({ pattern: /^\d+(\.\d+)?$/, describe: "a PostgreSQL version such as 16 or 16.4" });
+const databaseName = () => text({ pattern: /^[a-z_][a-z0-9_]*$/, describe: "a database name" });
+const snsTopicArn = () => text({ pattern: /^arn:aws:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, describe: "an SNS topic ARN" });
 
-export const databaseSchema = z.discriminatedUnion(
-    "mode",
-    [
-        section({
-            mode: z.literal("rds"),
-            engineVersion: pgVersion.default("16"),
-            instanceClass: text({ pattern: /^db\.[a-z0-9]+\.[a-z0-9]+$/, describe: "an RDS instance class" }),
-            allocatedStorageGiB: integer({ min: 20, max: 65536 }),
-            multiAz: boolean(),
-            backupRetentionDays: integer({ min: 1, max: 35 }),
-            databaseName: text({ pattern: /^[a-z_][a-z0-9_]*$/, describe: "a database name" }),
-        }),
-        section({
-            mode: z.literal("in-cluster"),
-            image: text().default("postgres:16.4-alpine"),
-            storageGiB: integer({ min: 1 }).default(5),
-            databaseName: text({ pattern: /^[a-z_][a-z0-9_]*$/, describe: "a database name" }),
-        }),
-        section({ mode: z.literal("external") }),
-    ],
-    { error: () => 'expected mode to be one of "rds", "in-cluster", "external"' },
-);
+export const rdsSchema = section({
+    mode: z.literal("rds"),
+    engineVersion: pgVersion.default("16").describe("PostgreSQL 15 or newer. Defaults to 16."),
+    instanceClass: text({ pattern: /^db\.[a-z0-9]+\.[a-z0-9]+$/, describe: "an RDS instance class" }),
+    allocatedStorageGiB: integer({ min: 20, max: 65536 }),
+    maxAllocatedStorageGiB: integer({ min: 20, max: 65536 }).optional().describe("Storage autoscaling ceiling. Defaults to off."),
+    multiAz: boolean(),
+    backupRetentionDays: integer({ min: 1, max: 35 }),
+    backupWindow: text({ pattern: /^\d{2}:\d{2}-\d{2}:\d{2}$/, describe: "a UTC window hh:mm-hh:mm" }).default("03:00-04:00"),
+    databaseName: databaseName(),
+    username: databaseName().default("app").describe("Master user name. Defaults to `app`."),
+    pooling: boolean().default(false).describe("Connect through RDS Proxy (the PgBouncer role). Defaults to false."),
+    alarms: section({
+        topicArn: snsTopicArn().describe("SNS topic the CloudWatch alarms notify."),
+        maxConnections: integer({ min: 1 }).default(400).describe("Alarm above this many connections. Defaults to 400."),
+        maxReplicaLagSeconds: integer({ min: 1 }).default(60).describe("Alarm above this replica lag. Defaults to 60."),
+    }),
+});
+
+export const inClusterPostgresSchema = section({
+    mode: z.literal("in-cluster"),
+    image: text().default("postgres:16.4-alpine3.20").describe("Pinned postgres image. Defaults to postgres:16.4-alpine3.20."),
+    storageGiB: integer({ min: 1 }).default(5),
+    databaseName: databaseName(),
+    username: databaseName().default("app"),
+});
+
+export const databaseSchema = z.discriminatedUnion("mode", [rdsSchema, inClusterPostgresSchema, section({ mode: z.literal("external") })], {
+    error: () => 'expected mode to be one of "rds", "in-cluster", "external"',
+});
+
+export const elasticacheSchema = section({
+    mode: z.literal("elasticache"),
+    topology: oneOf(["single", "replication", "cluster"]).describe("`replication` fails over automatically; `cluster` shards."),
+    nodeType: text({ pattern: /^cache\.[a-z0-9]+\.[a-z0-9]+$/, describe: "an ElastiCache node type" }),
+    engineVersion: text({ pattern: /^\d+\.\d+$/, describe: "a Redis version such as 7.1" }).default("7.1"),
+    replicasPerShard: integer({ min: 0, max: 5 }).default(0),
+    shards: integer({ min: 1, max: 500 }).default(1),
+    snapshotRetentionDays: integer({ min: 0, max: 35 }).default(7),
+});
+
+export const inClusterRedisSchema = section({
+    mode: z.literal("in-cluster"),
+    topology: oneOf(["single", "sentinel"]),
+    image: text().default("redis:7.4.1-alpine3.20").describe("Pinned redis image. Defaults to redis:7.4.1-alpine3.20."),
+    replicas: integer({ min: 1, max: 9 }).default(2).describe("Replicas of the master (sentinel topology). Defaults to 2."),
+    sentinels: integer({ min: 3 }).default(3).describe("Sentinels (sentinel topology), at least 3 for a quorum. Defaults to 3."),
+    storageGiB: integer({ min: 1 }).default(2),
+});
 
 export const redisSchema = z.discriminatedUnion(
     "mode",
-    [
-        section({
-            mode: z.literal("elasticache"),
-            topology: oneOf(["single", "replication", "cluster"]),
-            nodeType: text({ pattern: /^cache\.[a-z0-9]+\.[a-z0-9]+$/, describe: "an ElastiCache node type" }),
-            replicasPerShard: integer({ min: 0, max: 5 }).default(0),
-            shards: integer({ min: 1, max: 500 }).default(1),
-        }),
-        section({
-            mode: z.literal("in-cluster"),
-            topology: oneOf(["single", "sentinel"]),
-            image: text().default("redis:7.4-alpine"),
-            sentinels: integer({ min: 3 }).default(3),
-        }),
-        section({ mode: z.literal("external") }),
-    ],
-    { error: () => 'expected mode to be one of "elasticache", "in-cluster", "external"' },
+    [elasticacheSchema, inClusterRedisSchema, section({ mode: z.literal("external") })],
+    {
+        error: () => 'expected mode to be one of "elasticache", "in-cluster", "external"',
+    },
 );
 
 export const secretsSchema = section({

@@ -159,6 +159,34 @@ const cases: Case[] = [
         expected: ['Pulumi.prod.yaml: database.engineVersion: expected PostgreSQL 15 or newer, got "14"'],
     },
     {
+        title: "Redis cluster topology with 0 shards",
+        stack: "prod",
+        edit: (s) => Object.assign(section(s, "redis"), { topology: "cluster", shards: 0 }),
+        expected: ["Pulumi.prod.yaml: redis.shards: expected an integer from 1 to 500, got 0"],
+    },
+    {
+        title: "Redis sentinel with fewer than 3 sentinels",
+        stack: "local",
+        edit: (s) => Object.assign(section(s, "redis"), { topology: "sentinel", sentinels: 2 }),
+        expected: ["Pulumi.local.yaml: redis.sentinels: expected an integer >= 3, got 2"],
+    },
+    {
+        title: "backup retention under 7 days in prod",
+        stack: "prod",
+        edit: (s) => (section(s, "database")["backupRetentionDays"] = 1),
+        expected: [
+            "Pulumi.prod.yaml: database.backupRetentionDays: expected at least 7 days when environment.protectStatefulResources is true, got 1",
+        ],
+    },
+    {
+        title: "replication without a replica to fail over to",
+        stack: "staging",
+        edit: (s) => (section(s, "redis")["replicasPerShard"] = 0),
+        expected: [
+            'Pulumi.staging.yaml: redis.replicasPerShard: expected at least 1 replica for automatic failover when topology is "replication", got 0',
+        ],
+    },
+    {
         title: "an invalid secret never shows its value",
         stack: "dev",
         edit: (s) => (section(s, "secrets")["provided"] = { "bad-name": secure() }),

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { recordStack } from "./harness/run-stack";
 
 /**
- * URNs of resources whose replacement would destroy something: a changed URN makes Pulumi delete
+ * URNs of resources whose replacement would destroy something (a database, its key, its password): a changed URN makes Pulumi delete
  * and recreate. If a refactor changes one on purpose, add an alias and keep the old URN here.
  */
 const PROD_URNS = [
@@ -20,6 +20,10 @@ const PROD_URNS = [
     "urn:pulumi:prod::platform::platform:kubernetes:Cluster$platform:aws:Vpc$aws:ec2/subnet:Subnet::cluster-network-private-eu-west-1c",
     "urn:pulumi:prod::platform::platform:kubernetes:Cluster$platform:aws:Vpc$aws:ec2/natGateway:NatGateway::cluster-network-nat-eu-west-1a",
     "urn:pulumi:prod::platform::platform:kubernetes:Cluster$pulumi:providers:kubernetes::cluster-k8s",
+    "urn:pulumi:prod::platform::platform:data:Postgres$aws:rds/instance:Instance::postgres-instance",
+    "urn:pulumi:prod::platform::platform:data:Postgres$aws:kms/key:Key::postgres-key",
+    "urn:pulumi:prod::platform::platform:data:Postgres$random:index/randomPassword:RandomPassword::postgres-password",
+    "urn:pulumi:prod::platform::platform:data:Redis$aws:elasticache/replicationGroup:ReplicationGroup::redis-group",
     "urn:pulumi:prod::platform::platform:kubernetes:Namespace::app",
     "urn:pulumi:prod::platform::platform:kubernetes:Namespace$kubernetes:core/v1:Namespace::app-namespace",
     "urn:pulumi:prod::platform::platform:kubernetes:Namespace$kubernetes:networking.k8s.io/v1:NetworkPolicy::app-default-deny",
@@ -28,6 +32,8 @@ const PROD_URNS = [
 const LOCAL_URNS = [
     "urn:pulumi:local::platform::platform:kubernetes:Cluster$pulumi:providers:kubernetes::cluster-k8s",
     "urn:pulumi:local::platform::platform:kubernetes:Namespace$kubernetes:core/v1:Namespace::app-namespace",
+    "urn:pulumi:local::platform::platform:data:Postgres$kubernetes:apps/v1:StatefulSet::postgres-statefulset",
+    "urn:pulumi:local::platform::platform:data:Redis$kubernetes:apps/v1:StatefulSet::redis-statefulset",
 ];
 
 describe("resource URNs stay stable", () => {

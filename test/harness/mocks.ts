@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
+/** What a generated secret (random.RandomPassword) resolves to under test: easy to scan for. */
+export const GENERATED_SECRET_PREFIX = "MOCK-GENERATED-SECRET-";
+
 export type InvokeHandler = (inputs: Record<string, unknown>) => Record<string, unknown>;
 
 /** Output values that real providers compute and that the program reads back. */
@@ -14,6 +17,13 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
         outputs["certificateAuthority"] = { data: "TU9DSy1DQQ==" };
         outputs["identities"] = [{ oidcs: [{ issuer: `https://oidc.eks.mock/id/${name}` }] }];
         outputs["vpcConfig"] = { ...(inputs["vpcConfig"] as object), clusterSecurityGroupId: `sg-${name}` };
+    }
+    if (type === "random:index/randomPassword:RandomPassword") outputs["result"] = `${GENERATED_SECRET_PREFIX}${name}`;
+    if (type === "aws:rds/instance:Instance") outputs["address"] = `${name}.rds.mock`;
+    if (type === "aws:rds/proxy:Proxy") outputs["endpoint"] = `${name}.proxy.rds.mock`;
+    if (type === "aws:elasticache/replicationGroup:ReplicationGroup") {
+        outputs["primaryEndpointAddress"] = `${name}.primary.cache.mock`;
+        outputs["configurationEndpointAddress"] = `${name}.config.cache.mock`;
     }
     return outputs;
 }

@@ -8,7 +8,7 @@ export const STACKS = ["local", "dev", "staging", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
 
 /** What a secure value of a stack file decrypts to under test: unique per key path, easy to scan for. */
-export const SECRET_PLACEHOLDER_PREFIX = "TEST-SECRET-VALUE:";
+export const SECRET_PLACEHOLDER_PREFIX = "TEST-SECRET-VALUE-";
 export const secretPlaceholder = (keyPath: string) => `${SECRET_PLACEHOLDER_PREFIX}${keyPath}`;
 
 /** A secure value as it appears in a stack file. Tests add these to put a secret into config. */

@@ -1,0 +1,81 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../../config/load";
+import { AwsPlacement, nodeOnlySecurityGroup } from "./aws-placement";
+import { REDIS_PORT, redisUrl } from "./connection";
+
+export type ElasticacheConfig = Extract<StackConfig["redis"], { mode: "elasticache" }>;
+
+/** Replication-group settings per topology: one node, primary + replicas with failover, or shards. */
+export function topologySettings(config: ElasticacheConfig): Partial<aws.elasticache.ReplicationGroupArgs> {
+    switch (config.topology) {
+        case "single":
+            return { numCacheClusters: 1, automaticFailoverEnabled: false, multiAzEnabled: false };
+        case "replication":
+            return { numCacheClusters: 1 + config.replicasPerShard, automaticFailoverEnabled: true, multiAzEnabled: true };
+        case "cluster":
+            return {
+                clusterMode: "enabled",
+                numNodeGroups: config.shards,
+                replicasPerNodeGroup: config.replicasPerShard,
+                automaticFailoverEnabled: true,
+                multiAzEnabled: config.replicasPerShard > 0,
+                parameterGroupName: `default.redis${config.engineVersion.split(".")[0]}.cluster.on`,
+            };
+    }
+}
+
+export interface ElasticacheArgs {
+    config: ElasticacheConfig;
+    identifier: string;
+    placement: AwsPlacement;
+    authToken: pulumi.Output<string>;
+    protect: boolean;
+}
+
+/** ElastiCache for Redis, encrypted at rest (KMS) and in transit, with an AUTH token. Returns the app's env. */
+export function createElasticache(name: string, args: ElasticacheArgs, parent: pulumi.Resource): Record<string, pulumi.Output<string>> {
+    const { config, placement } = args;
+    const opts = { parent, provider: placement.provider };
+    const key = new aws.kms.Key(
+        `${name}-key`,
+        { description: `${args.identifier} at rest`, enableKeyRotation: true, deletionWindowInDays: 30 },
+        opts,
+    );
+    const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: placement.privateSubnetIds }, opts);
+    const securityGroup = nodeOnlySecurityGroup(`${name}-sg`, REDIS_PORT, placement, parent);
+    const group = new aws.elasticache.ReplicationGroup(
+        `${name}-group`,
+        {
+            replicationGroupId: args.identifier,
+            description: `${args.identifier} (${config.topology})`,
+            engine: "redis",
+            engineVersion: config.engineVersion,
+            nodeType: config.nodeType,
+            port: REDIS_PORT,
+            subnetGroupName: subnets.name,
+            securityGroupIds: [securityGroup.id],
+            atRestEncryptionEnabled: true,
+            kmsKeyId: key.arn,
+            transitEncryptionEnabled: true,
+            authToken: args.authToken,
+            snapshotRetentionLimit: config.snapshotRetentionDays,
+            snapshotWindow: "02:00-03:00",
+            maintenanceWindow: "sun:05:30-sun:06:30",
+            autoMinorVersionUpgrade: true,
+            ...topologySettings(config),
+        },
+        { ...opts, protect: args.protect, additionalSecretOutputs: ["authToken"] },
+    );
+    if (config.topology === "cluster") {
+        return {
+            REDIS_CLUSTER_NODES: pulumi.interpolate`${group.configurationEndpointAddress}:${REDIS_PORT}`,
+            REDIS_PASSWORD: args.authToken,
+        };
+    }
+    return {
+        REDIS_URL: pulumi.secret(
+            pulumi.all([group.primaryEndpointAddress, args.authToken]).apply(([host, password]) => redisUrl({ host, password, tls: true })),
+        ),
+    };
+}

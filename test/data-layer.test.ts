@@ -1,0 +1,219 @@
+import type * as pulumi from "@pulumi/pulumi";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { DATA_CLIENT_LABEL } from "../components/kubernetes/pod-security";
+import { Graph, isSecretValue, plaintextPaths } from "./harness/graph";
+import { GENERATED_SECRET_PREFIX } from "./harness/mocks";
+import { resolveAll } from "./harness/outputs";
+import { restrictedViolations } from "./harness/pod-security";
+import { recordStack, RunOptions } from "./harness/run-stack";
+import { SECRET_PLACEHOLDER_PREFIX, secure, Sections, STACKS } from "./harness/stack-file";
+
+const dataEnv = (graph: Graph) => resolveAll(graph.outputs["dataEnv"] as Record<string, pulumi.Output<string>>);
+const set = (name: string, value: unknown) => (s: Sections) => (s[name] = value);
+const merge = (name: string, value: Record<string, unknown>) => (s: Sections) => Object.assign(s[name] as object, value);
+
+function assertNoPlaintextSecrets(graph: Graph): void {
+    const leaks = graph.resources.flatMap((r) =>
+        [SECRET_PLACEHOLDER_PREFIX, GENERATED_SECRET_PREFIX].flatMap((needle) =>
+            plaintextPaths(r.rawInputs, needle).map((p) => `${r.urn} ${p}`),
+        ),
+    );
+    assert.deepEqual(leaks, [], "secret values stored in plain text");
+}
+
+describe("prod data layer", () => {
+    it("RDS: PostgreSQL 16, encrypted, private, Multi-AZ, 30-day backups, deletion protection, protected", async () => {
+        const { graph } = await recordStack("prod");
+        const db = graph.one("aws:rds/instance:Instance");
+        const i = db.inputs;
+        assert.equal(i.engine, "postgres");
+        assert.equal(i.engineVersion, "16");
+        assert.equal(i.storageEncrypted, true);
+        assert.equal(
+            i.kmsKeyId,
+            graph.one("aws:kms/key:Key", "postgres-key").urn.replace(/.*::/, "arn:aws:mock:eu-west-1:000000000000:Key/"),
+        );
+        assert.equal(i.publiclyAccessible, false);
+        assert.equal(i.multiAz, true);
+        assert.equal(i.backupRetentionPeriod, 30);
+        assert.match(i.backupWindow, /^\d\d:\d\d-\d\d:\d\d$/);
+        assert.equal(i.deletionProtection, true);
+        assert.equal(i.skipFinalSnapshot, false);
+        assert.equal(i.finalSnapshotIdentifier, "supernova-prod-postgres-final");
+        assert.equal(db.protect, true, "pulumi protect");
+        assert.equal(i.performanceInsightsEnabled, true);
+        assert.deepEqual(i.enabledCloudwatchLogsExports, ["postgresql", "upgrade"]);
+        assert.ok(isSecretValue(db.rawInputs["password"]), "master password is a secret");
+
+        const params = graph.one("aws:rds/parameterGroup:ParameterGroup").inputs;
+        assert.equal(params.family, "postgres16");
+        assert.ok(params.parameters.some((p: { name: string; value: string }) => p.name === "rds.force_ssl" && p.value === "1"));
+        const subnets = graph.one("aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds;
+        assert.ok(subnets.length === 3 && subnets.every((id: string) => id.includes("-private-")), "private subnets only");
+
+        const sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "postgres-sg").inputs;
+        assert.deepEqual(sg.ingress, [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["sg-cluster-eks"] }]);
+        assert.deepEqual(sg.egress, []);
+    });
+
+    it("RDS alarms on CPU, free storage, connections and replica lag, to the configured topic", async () => {
+        const { graph } = await recordStack("prod");
+        const alarms = graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
+        const byMetric = Object.fromEntries(alarms.map((a) => [a.metricName, a]));
+        assert.deepEqual(Object.keys(byMetric).sort(), ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace", "ReplicaLag"]);
+        assert.equal(byMetric["CPUUtilization"].threshold, 80);
+        assert.equal(byMetric["CPUUtilization"].comparisonOperator, "GreaterThanThreshold");
+        assert.equal(byMetric["FreeStorageSpace"].threshold, 10 * 1024 ** 3);
+        assert.equal(byMetric["FreeStorageSpace"].comparisonOperator, "LessThanThreshold");
+        assert.equal(byMetric["DatabaseConnections"].threshold, 400);
+        for (const alarm of alarms) assert.deepEqual(alarm.alarmActions, ["arn:aws:sns:eu-west-1:333333333333:platform-alerts"]);
+    });
+
+    it("pools connections through RDS Proxy with TLS required", async () => {
+        const { graph } = await recordStack("prod");
+        const proxy = graph.one("aws:rds/proxy:Proxy").inputs;
+        assert.equal(proxy.requireTls, true);
+        assert.equal(proxy.engineFamily, "POSTGRESQL");
+        const auth = graph.one("aws:secretsmanager/secret:Secret", "postgres-proxy-auth").inputs;
+        assert.ok(auth.kmsKeyId, "proxy credentials encrypted with the database's KMS key");
+        const env = await dataEnv(graph);
+        assert.equal(
+            env["DATABASE_URL"]!.value,
+            `postgresql://app:${GENERATED_SECRET_PREFIX}postgres-password@postgres-proxy.proxy.rds.mock:5432/supernova_production?sslmode=require`,
+        );
+    });
+
+    it("ElastiCache: encrypted at rest and in transit, AUTH token, automatic failover, protected", async () => {
+        const { graph } = await recordStack("prod");
+        const group = graph.one("aws:elasticache/replicationGroup:ReplicationGroup");
+        const g = group.inputs;
+        assert.equal(g.atRestEncryptionEnabled, true);
+        assert.equal(g.transitEncryptionEnabled, true);
+        assert.ok(isSecretValue(group.rawInputs["authToken"]));
+        assert.equal(g.automaticFailoverEnabled, true);
+        assert.equal(g.multiAzEnabled, true);
+        assert.equal(g.numCacheClusters, 3);
+        assert.equal(g.snapshotRetentionLimit, 14);
+        assert.equal(group.protect, true);
+        const sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "redis-sg").inputs;
+        assert.deepEqual(sg.ingress[0].securityGroups, ["sg-cluster-eks"]);
+        assert.equal(sg.ingress[0].fromPort, 6379);
+    });
+
+    it("gives the app DATABASE_URL and REDIS_URL, both secret", async () => {
+        const { graph } = await recordStack("prod");
+        const env = await dataEnv(graph);
+        assert.deepEqual(Object.keys(env).sort(), ["DATABASE_URL", "REDIS_URL"]);
+        assert.equal(env["REDIS_URL"]!.value, `rediss://:${GENERATED_SECRET_PREFIX}redis-auth-token@redis-group.primary.cache.mock:6379`);
+        assert.ok(Object.values(env).every((v) => v.secret));
+    });
+});
+
+describe("dev data layer", () => {
+    it("is not protected, so dev can be torn down, and runs single-node Redis", async () => {
+        const { graph } = await recordStack("dev");
+        const db = graph.one("aws:rds/instance:Instance");
+        assert.equal(db.protect, false);
+        assert.equal(db.inputs.deletionProtection, false);
+        assert.equal(db.inputs.skipFinalSnapshot, true);
+        assert.equal(graph.ofType("aws:rds/proxy:Proxy").length, 0);
+        const g = graph.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs;
+        assert.equal(g.numCacheClusters, 1);
+        assert.equal(g.automaticFailoverEnabled, false);
+        assert.equal(g.transitEncryptionEnabled, true);
+    });
+});
+
+describe("Redis topologies", () => {
+    it("cluster mode: shards x replicas, REDIS_CLUSTER_NODES and a secret REDIS_PASSWORD", async () => {
+        const { graph } = await recordStack("prod", { edit: merge("redis", { topology: "cluster", shards: 3, replicasPerShard: 1 }) });
+        const g = graph.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs;
+        assert.equal(g.clusterMode, "enabled");
+        assert.equal(g.numNodeGroups, 3);
+        assert.equal(g.replicasPerNodeGroup, 1);
+        assert.equal(g.parameterGroupName, "default.redis7.cluster.on");
+        assert.equal(g.numCacheClusters, undefined);
+        const env = await dataEnv(graph);
+        assert.deepEqual(env["REDIS_CLUSTER_NODES"], { value: "redis-group.config.cache.mock:6379", secret: false });
+        assert.equal(env["REDIS_PASSWORD"]!.secret, true);
+        assert.equal(env["REDIS_URL"], undefined);
+    });
+
+    it("in-cluster sentinel: replicas, three sentinels, REDIS_SENTINEL and REDIS_MASTER", async () => {
+        const { graph } = await recordStack("local", { edit: merge("redis", { topology: "sentinel" }) });
+        const sets = Object.fromEntries(graph.ofType("kubernetes:apps/v1:StatefulSet").map((s) => [s.inputs.metadata.name, s.inputs.spec]));
+        assert.equal(sets["redis"].replicas, 3);
+        assert.equal(sets["redis-sentinel"].replicas, 3);
+        const sentinelScript = sets["redis-sentinel"].template.spec.containers[0].command[2];
+        assert.match(sentinelScript, /sentinel monitor mymaster redis-0\.redis\.supernova-local\.svc\.cluster\.local 6379 2/);
+        const env = await dataEnv(graph);
+        assert.equal(
+            env["REDIS_SENTINEL"]!.value,
+            [0, 1, 2].map((i) => `redis-sentinel-${i}.redis-sentinel.supernova-local.svc.cluster.local:26379`).join(","),
+        );
+        assert.deepEqual(env["REDIS_MASTER"], { value: "mymaster", secret: false });
+        assert.equal(env["REDIS_PASSWORD"]!.secret, true);
+        assertNoPlaintextSecrets(graph);
+    });
+});
+
+describe("in-cluster data services (local)", () => {
+    it("run restricted-compliant pods with pinned images, admitted only from the app's pods", async () => {
+        const { graph } = await recordStack("local");
+        const sets = graph.ofType("kubernetes:apps/v1:StatefulSet");
+        assert.deepEqual(sets.map((s) => s.inputs.metadata.name).sort(), ["postgres", "redis"]);
+        for (const set of sets) {
+            const pod = set.inputs.spec.template.spec;
+            assert.deepEqual(restrictedViolations(pod), [], set.name);
+            assert.match(pod.containers[0].image, /^[a-z]+:\d+\.\d+(\.\d+)?-alpine\d/, "pinned image");
+            assert.equal(set.inputs.metadata.namespace, "supernova-local");
+        }
+        const policy = graph
+            .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .find((p) => p.inputs.metadata.name === "postgres-ingress");
+        assert.deepEqual(policy!.inputs.spec.ingress, [
+            { from: [{ podSelector: { matchLabels: DATA_CLIENT_LABEL } }], ports: [{ protocol: "TCP", port: 5432 }] },
+        ]);
+        const env = await dataEnv(graph);
+        assert.equal(
+            env["DATABASE_URL"]!.value,
+            `postgresql://app:${GENERATED_SECRET_PREFIX}postgres-password@postgres.supernova-local.svc.cluster.local:5432/supernova_local`,
+        );
+        assert.equal(
+            env["REDIS_URL"]!.value,
+            `redis://:${GENERATED_SECRET_PREFIX}redis-password@redis.supernova-local.svc.cluster.local:6379`,
+        );
+    });
+
+    it("the in-cluster restricted check catches a privileged pod", () => {
+        const pod = { containers: [{ name: "bad", securityContext: { privileged: true } }] };
+        const violations = restrictedViolations(pod);
+        assert.ok(violations.includes("Privileged Containers: bad must not be privileged"));
+        assert.ok(violations.includes("Capabilities: bad must drop ALL"));
+        assert.ok(violations.includes("Seccomp: bad must use RuntimeDefault or Localhost"));
+    });
+});
+
+describe("external data services", () => {
+    it("pass the configured secrets through, still secret", async () => {
+        const options: RunOptions = {
+            edit: (s) => {
+                set("database", { mode: "external" })(s);
+                set("redis", { mode: "external" })(s);
+                set("secrets", { backend: "kubernetes", databaseUrl: secure(), redisUrl: secure() })(s);
+            },
+        };
+        const { graph } = await recordStack("local", options);
+        const env = await dataEnv(graph);
+        assert.deepEqual(env["DATABASE_URL"], { value: `${SECRET_PLACEHOLDER_PREFIX}secrets.databaseUrl`, secret: true });
+        assert.deepEqual(env["REDIS_URL"], { value: `${SECRET_PLACEHOLDER_PREFIX}secrets.redisUrl`, secret: true });
+        assert.equal(graph.ofType("kubernetes:apps/v1:StatefulSet").length, 0);
+    });
+});
+
+describe("no secret value in plain text", () => {
+    for (const stack of STACKS) {
+        it(`in any resource input of ${stack}`, async () => assertNoPlaintextSecrets((await recordStack(stack)).graph));
+    }
+});
