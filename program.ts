@@ -6,6 +6,7 @@ import type { AwsPlacement } from "./components/data/aws-placement";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Namespace } from "./components/namespace";
+import { AppSecrets } from "./components/secrets/app-secrets";
 import type { StackConfig } from "./config/load";
 
 export interface StackOutputs {
@@ -15,10 +16,21 @@ export interface StackOutputs {
     renderDirectory?: string;
     /** The data layer's connection env, as the app reads it; values with credentials are secrets. */
     dataEnv: Record<string, pulumi.Output<string>>;
+    /** The public JWKS document the app serves. */
+    jwks: pulumi.Output<string>;
+    /** Changes when any secret value changes (pods roll on it). */
+    secretsChecksum: pulumi.Output<string>;
+    /** Each service's Kubernetes Secret name. */
+    secretNames: Record<string, string>;
+}
+
+export interface ComposeOptions {
+    /** The clock secret rotation is computed from. Defaults to now. */
+    now?: Date;
 }
 
 /** Composes the components of one stack from its validated config. */
-export function composeStack(config: StackConfig): StackOutputs {
+export function composeStack(config: StackConfig, options: ComposeOptions = {}): StackOutputs {
     const awsProvider = config.aws ? createAwsProvider("aws", config.aws, config.environment) : undefined;
     const cluster = new Cluster("cluster", {
         config: config.cluster,
@@ -50,11 +62,33 @@ export function composeStack(config: StackConfig): StackOutputs {
     const postgres = new Postgres("postgres", { ...data, config: config.database, externalUrl: config.secrets.databaseUrl });
     const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl });
 
+    const secrets = new AppSecrets("app-secrets", {
+        config: config.secrets,
+        environment: config.environment,
+        services: config.services.map((s) => s.name),
+        dataEnv: { ...postgres.env, ...redis.env },
+        namespace: namespace.name,
+        k8sProvider: cluster.provider,
+        aws:
+            config.aws && awsProvider && cluster.oidcProviderArn && cluster.oidcIssuerUrl
+                ? {
+                      config: config.aws,
+                      provider: awsProvider,
+                      oidcProviderArn: cluster.oidcProviderArn,
+                      oidcIssuerUrl: cluster.oidcIssuerUrl,
+                  }
+                : undefined,
+        now: options.now,
+    });
+
     return {
         clusterName: cluster.clusterName,
         namespace: namespace.name,
         kubeconfig: cluster.kubeconfig,
         renderDirectory: cluster.renderDirectory,
         dataEnv: { ...postgres.env, ...redis.env },
+        jwks: secrets.jwks,
+        secretsChecksum: secrets.checksum,
+        secretNames: secrets.secretNames,
     };
 }

@@ -87,12 +87,15 @@ function plainTextSecretProblems({ sections, secretSections }: RawStackConfig): 
     ];
     return paths.map((path) => ({
         path,
-        message: `expected an encrypted value (pulumi config set --secret --path '${formatPath(path)}'), got plain text`,
+        message: `expected an encrypted value (pulumi config set --secret --path '${CONFIG_NAMESPACE}:${formatPath(path)}'), got plain text`,
     }));
 }
 
+const SECRET_VALUE_KEYS = new Set(["kubeconfig", "databaseUrl", "redisUrl", "provided"]);
+
+/** Values under these paths are secrets: problems name the path but never print the value. */
 function isSecretPath(path: readonly PropertyKey[]): boolean {
-    return path[0] === "secrets" && path[1] !== "backend" && path[1] !== "rotationDays";
+    return path[0] === "secrets" && SECRET_VALUE_KEYS.has(String(path[1]));
 }
 
 function fromZodIssue(issue: z.core.$ZodIssue): ConfigProblem[] {

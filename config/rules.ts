@@ -27,6 +27,7 @@ export function crossSectionIssues(config: Parsed): Issue[] {
         ...uniqueServiceIssues(config),
         ...clusterIssues(config),
         ...dataLayerIssues(config),
+        ...secretIssues(config),
     ];
 }
 
@@ -180,6 +181,38 @@ function dataLayerIssues({ cluster, database, redis, secrets, environment }: Par
     }
     if (redis.mode === "external" && secrets.redisUrl === undefined) {
         issues.push({ path: ["secrets", "redisUrl"], message: 'expected a redisUrl secret when redis.mode is "external"' });
+    }
+    return issues;
+}
+
+/** Keys the data layer hands the app; a provided or generated secret must not shadow them. */
+const DATA_KEYS = ["DATABASE_URL", "REDIS_URL", "REDIS_SENTINEL", "REDIS_MASTER", "REDIS_CLUSTER_NODES", "REDIS_PASSWORD"];
+
+function secretIssues({ secrets, cluster }: Parsed): Issue[] {
+    const issues: Issue[] = [];
+    for (const name of secrets.required) {
+        if (!(name in secrets.provided)) {
+            issues.push({
+                path: ["secrets", "provided", name],
+                message: `expected a value for ${name} (secrets.required lists it): pulumi config set --secret --path 'platform:secrets.provided.${name}'`,
+                input: undefined,
+            });
+        }
+    }
+    for (const name of [...Object.keys(secrets.provided), ...secrets.generated]) {
+        if (DATA_KEYS.includes(name)) {
+            issues.push({ path: ["secrets"], message: `expected ${name} to come from the data layer, not from secrets`, input: name });
+        }
+    }
+    for (const name of secrets.generated.filter((n) => n in secrets.provided)) {
+        issues.push({ path: ["secrets", "provided", name], message: "expected a name not also in secrets.generated", input: name });
+    }
+    if (secrets.backend === "aws-secrets-manager" && cluster.mode !== "eks") {
+        issues.push({
+            path: ["secrets", "backend"],
+            message: 'expected "kubernetes" unless cluster.mode is "eks" (External Secrets authenticates through IRSA)',
+            input: secrets.backend,
+        });
     }
     return issues;
 }

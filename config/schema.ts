@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { boolean, dnsLabel, envMap, integer, list, oneOf, secretString, section, text } from "./primitives";
+import { boolean, dnsLabel, ENV_NAME, envMap, integer, list, oneOf, secretString, section, text } from "./primitives";
 
 /**
  * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
@@ -179,9 +179,29 @@ export const redisSchema = z.discriminatedUnion(
     },
 );
 
+export const GENERATED_SECRETS = ["SESSION_SECRET", "APP_JWT_SECRET", "ISSUER_ADMIN_SECRET", "COLLAB_PAY_WEBHOOK_SECRET"];
+const envName = () => text({ pattern: ENV_NAME, describe: "an env var name matching [A-Z][A-Z0-9_]*" });
+
 export const secretsSchema = section({
-    backend: oneOf(["aws-secrets-manager", "kubernetes"]).default("kubernetes"),
-    rotationDays: integer({ min: 1, max: 365 }).default(90).describe("Generated secrets rotate after this. Defaults to 90."),
+    backend: oneOf(["aws-secrets-manager", "kubernetes"])
+        .default("kubernetes")
+        .describe("`aws-secrets-manager` (External Secrets Operator, needs EKS) or a plain Kubernetes Secret. Defaults to kubernetes."),
+    rotationDays: integer({ min: 1, max: 365 })
+        .default(90)
+        .describe("Generated secrets and the JWKS key rotate after this. Defaults to 90."),
+    jwksOverlapDays: integer({ min: 0, max: 90 })
+        .default(7)
+        .describe("How long the previous JWKS public key stays published after a rotation. Defaults to 7."),
+    refreshInterval: text({ pattern: /^\d+[smh]$/, describe: "a duration such as 1h or 15m" })
+        .default("1h")
+        .describe("How often External Secrets re-reads Secrets Manager. Defaults to 1h."),
+    externalSecretsChartVersion: text({ pattern: /^v?\d+\.\d+\.\d+$/, describe: "a pinned chart version X.Y.Z" }).default("0.19.2"),
+    generated: list(envName(), { what: "env var names" })
+        .default(GENERATED_SECRETS)
+        .describe("Secrets generated here (64 random characters) and rotated. Defaults to the runbook's four."),
+    required: list(envName(), { what: "env var names" })
+        .default([])
+        .describe("Secrets humans provide (in `provided`); a missing one is a config error."),
     kubeconfig: secretString("a kubeconfig (YAML)").optional().describe("Required when cluster.mode is `existing`."),
     databaseUrl: secretString("a postgresql:// URL").optional().describe("Required when database.mode is `external`."),
     redisUrl: secretString("a redis:// URL").optional().describe("Required when redis.mode is `external`."),
@@ -218,7 +238,16 @@ export const stackConfigShape = {
     namespace: namespaceSchema,
     database: databaseSchema,
     redis: redisSchema,
-    secrets: secretsSchema.default({ backend: "kubernetes", rotationDays: 90, provided: {} }),
+    secrets: secretsSchema.default({
+        backend: "kubernetes",
+        rotationDays: 90,
+        jwksOverlapDays: 7,
+        refreshInterval: "1h",
+        externalSecretsChartVersion: "0.19.2",
+        generated: GENERATED_SECRETS,
+        required: [],
+        provided: {},
+    }),
     services: list(serviceSchema, { min: 1, what: "services" }),
     github: githubSchema.optional(),
 };

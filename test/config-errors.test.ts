@@ -138,11 +138,45 @@ const cases: Case[] = [
         ],
     },
     {
-        title: "a secret written in plain text",
+        title: "secrets written in plain text",
         stack: "dev",
-        edit: (s) => (section(s, "secrets")["provided"] = { SENTRY_DSN: "https://key@sentry.example/1" }),
+        edit: (s) =>
+            (section(s, "secrets")["provided"] = {
+                GOOGLE_SERVICE_ACCOUNT_KEY: "{}",
+                APPLE_SHARED_SECRET: "shared",
+                SENTRY_DSN: "https://key@sentry.example/1",
+            }),
+        expected: ["GOOGLE_SERVICE_ACCOUNT_KEY", "APPLE_SHARED_SECRET", "SENTRY_DSN"].map(
+            (name) =>
+                `Pulumi.dev.yaml: secrets.provided.${name}: expected an encrypted value (pulumi config set --secret --path 'platform:secrets.provided.${name}'), got plain text`,
+        ),
+    },
+    {
+        title: "a required provided secret is missing",
+        stack: "prod",
+        edit: (s) => delete section(s, "secrets")["provided"].SENTRY_DSN,
         expected: [
-            "Pulumi.dev.yaml: secrets.provided.SENTRY_DSN: expected an encrypted value (pulumi config set --secret --path 'secrets.provided.SENTRY_DSN'), got plain text",
+            "Pulumi.prod.yaml: secrets.provided.SENTRY_DSN: expected a value for SENTRY_DSN (secrets.required lists it): pulumi config set --secret --path 'platform:secrets.provided.SENTRY_DSN', got nothing (the key is missing)",
+        ],
+    },
+    {
+        title: "a secret key name outside [A-Z0-9_]",
+        stack: "prod",
+        edit: (s) => (section(s, "secrets")["generated"] = ["SESSION_SECRET", "app-jwt-secret"]),
+        expected: ['Pulumi.prod.yaml: secrets.generated[1]: expected an env var name matching [A-Z][A-Z0-9_]*, got "app-jwt-secret"'],
+    },
+    {
+        title: "a rotation period of 0",
+        stack: "staging",
+        edit: (s) => (section(s, "secrets")["rotationDays"] = 0),
+        expected: ["Pulumi.staging.yaml: secrets.rotationDays: expected an integer from 1 to 365, got 0"],
+    },
+    {
+        title: "Secrets Manager without EKS",
+        stack: "local",
+        edit: (s) => (section(s, "secrets")["backend"] = "aws-secrets-manager"),
+        expected: [
+            'Pulumi.local.yaml: secrets.backend: expected "kubernetes" unless cluster.mode is "eks" (External Secrets authenticates through IRSA), got "aws-secrets-manager"',
         ],
     },
     {

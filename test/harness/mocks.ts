@@ -1,4 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+
+let mockKeyPair: { publicKeyPem: string; privateKeyPem: string } | undefined;
+/** A real RSA key pair (generated once per process), so code that parses the PEM runs for real. */
+function rsaKeyPair() {
+    if (mockKeyPair === undefined) {
+        const pair = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+        mockKeyPair = {
+            publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString(),
+            privateKeyPem: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+        };
+    }
+    return mockKeyPair;
+}
 
 /** What a generated secret (random.RandomPassword) resolves to under test: easy to scan for. */
 export const GENERATED_SECRET_PREFIX = "MOCK-GENERATED-SECRET-";
@@ -11,6 +25,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     if (type.startsWith("aws:")) {
         outputs["arn"] = `arn:aws:mock:eu-west-1:000000000000:${type.split(":").pop()}/${name}`;
         outputs["name"] = inputs["name"] ?? `${name}-physical`;
+        outputs["keyId"] = `${name}-key-id`;
     }
     if (type === "aws:eks/cluster:Cluster") {
         outputs["endpoint"] = `https://${name}.eks.mock`;
@@ -19,6 +34,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
         outputs["vpcConfig"] = { ...(inputs["vpcConfig"] as object), clusterSecurityGroupId: `sg-${name}` };
     }
     if (type === "random:index/randomPassword:RandomPassword") outputs["result"] = `${GENERATED_SECRET_PREFIX}${name}`;
+    if (type === "tls:index/privateKey:PrivateKey") Object.assign(outputs, rsaKeyPair());
     if (type === "aws:rds/instance:Instance") outputs["address"] = `${name}.rds.mock`;
     if (type === "aws:rds/proxy:Proxy") outputs["endpoint"] = `${name}.proxy.rds.mock`;
     if (type === "aws:elasticache/replicationGroup:ReplicationGroup") {

@@ -3,7 +3,7 @@ import { loadStackConfig, StackConfig } from "../../config/load";
 import { composeStack } from "../../program";
 import { Graph, RecordedResource, unwrap } from "./graph";
 import { InvokeHandler, StrictMocks } from "./mocks";
-import { readStackSections, Sections, toEngineConfig } from "./stack-file";
+import { readStackSections, Sections, setOperatorSecrets, toEngineConfig } from "./stack-file";
 
 export const PROJECT = "platform";
 
@@ -12,6 +12,8 @@ export interface RunOptions {
     edit?: (sections: Sections) => void;
     /** Explicit mocks for provider functions; any other invoke fails the run. */
     invokes?: Record<string, InvokeHandler>;
+    /** The clock the program sees (secret rotation). Defaults to now. */
+    now?: Date;
 }
 
 export interface RunResult {
@@ -47,6 +49,7 @@ interface MockMonitorInternals {
 /** Runs the real program (the same two calls as index.ts) under strict mocks and returns what it registered. */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<RunResult> {
     const sections = readStackSections(stack);
+    setOperatorSecrets(sections);
     options.edit?.(sections);
     const engineConfig = toEngineConfig(sections);
     pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
@@ -59,7 +62,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     let error: unknown;
     try {
         config = loadStackConfig();
-        outputs = composeStack(config) as unknown as Record<string, unknown>;
+        outputs = composeStack(config, { now: options.now }) as unknown as Record<string, unknown>;
     } catch (e) {
         error = e;
     }

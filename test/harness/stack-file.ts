@@ -58,3 +58,14 @@ function replaceSecure(value: unknown, keyPath: string, onSecret: () => void): u
     }
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, onSecret)]));
 }
+
+/**
+ * Does what an operator does once per stack outside git: `pulumi config set --secret` for every name in
+ * `secrets.required`. The committed stack files list the names but hold no values.
+ */
+export function setOperatorSecrets(sections: Sections): void {
+    const secrets = sections["secrets"] as { required?: string[]; provided?: Record<string, unknown> } | undefined;
+    if (secrets?.required === undefined) return;
+    secrets.provided ??= {};
+    for (const name of secrets.required) secrets.provided[name] ??= secure();
+}
