@@ -1,0 +1,136 @@
+{{- define "api-service.fullname" -}}
+{{- default .Release.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "api-service.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "api-service.fullname" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "api-service.labels" -}}
+{{ include "api-service.selectorLabels" . }}
+app: {{ include "api-service.fullname" . }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/version: {{ .Values.image.tag | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "api-service.image" -}}
+{{ printf "%s:%s" .Values.image.repository (required "image.tag is required" .Values.image.tag) }}
+{{- end -}}
+
+{{/* Pod Security "restricted": non-root, RuntimeDefault seccomp. */}}
+{{- define "api-service.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+fsGroup: 1000
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* Pod Security "restricted": no escalation, no capabilities, read-only root filesystem. */}}
+{{- define "api-service.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "api-service.envFrom" -}}
+- configMapRef:
+    name: {{ include "api-service.fullname" . }}-env
+{{- with .Values.secretName }}
+- secretRef:
+    name: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+A hook Job (migrations, seeds). Its env is inline and its secrets come from the existing Secret, so a
+pre-install hook does not depend on the release's ConfigMap, which Helm creates later.
+Arguments: dict "root" $ "hook" .Values.migrations "kind" "migrate"
+*/}}
+{{- define "api-service.hookJob" -}}
+{{- $root := .root -}}
+{{- $hook := .hook -}}
+{{- $retry := $hook.retry.exponential -}}
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ include "api-service.fullname" $root }}-{{ .kind }}-{{ $root.Release.Revision }}
+  labels:
+    {{- include "api-service.labels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ .kind }}
+  annotations:
+    helm.sh/hook: {{ join "," $hook.when }}
+    helm.sh/hook-weight: {{ $hook.weight | quote }}
+    helm.sh/hook-delete-policy: before-hook-creation
+spec:
+  backoffLimit: {{ $hook.backoffLimit }}
+  activeDeadlineSeconds: {{ $hook.activeDeadlineSeconds }}
+  ttlSecondsAfterFinished: {{ $hook.ttlSecondsAfterFinished }}
+  template:
+    metadata:
+      labels:
+        {{- include "api-service.selectorLabels" $root | nindent 8 }}
+        app.kubernetes.io/component: {{ .kind }}
+        {{- with $root.Values.podLabels }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    spec:
+      restartPolicy: Never
+      automountServiceAccountToken: false
+      securityContext:
+        {{- include "api-service.podSecurityContext" $root | nindent 8 }}
+      {{- with $root.Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      containers:
+        - name: {{ .kind }}
+          image: {{ include "api-service.image" $root }}
+          imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          {{- if $retry.enabled }}
+          command:
+            - /bin/sh
+            - -c
+            - {{ $root.Files.Get "files/retry.sh" | quote }}
+            - retry
+            - {{ $retry.initialSeconds | quote }}
+            - {{ $retry.maxSeconds | quote }}
+            - {{ $retry.maxAttempts | quote }}
+            - "--"
+            {{- range $hook.command }}
+            - {{ . | quote }}
+            {{- end }}
+          {{- else }}
+          command:
+            {{- toYaml $hook.command | nindent 12 }}
+          {{- end }}
+          {{- with $root.Values.env }}
+          env:
+            {{- range $key, $value := . }}
+            - name: {{ $key }}
+              value: {{ $value | quote }}
+            {{- end }}
+          {{- end }}
+          {{- with $root.Values.secretName }}
+          envFrom:
+            - secretRef:
+                name: {{ . }}
+          {{- end }}
+          resources:
+            {{- toYaml $root.Values.resources | nindent 12 }}
+          securityContext:
+            {{- include "api-service.containerSecurityContext" $root | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir: {}
+{{- end -}}
