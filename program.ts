@@ -7,6 +7,7 @@ import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Namespace } from "./components/namespace";
 import { AppSecrets } from "./components/secrets/app-secrets";
+import { ServiceRelease } from "./components/service-release/service-release";
 import type { StackConfig } from "./config/load";
 
 export interface StackOutputs {
@@ -38,9 +39,10 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         awsProvider,
         kubeconfig: config.secrets.kubeconfig,
     });
-    if (config.cluster.ingressNginx.enabled || config.cluster.certManager.enabled) {
-        new ClusterAddons("cluster-addons", { config: config.cluster, provider: cluster.provider });
-    }
+    const addons =
+        config.cluster.ingressNginx.enabled || config.cluster.certManager.enabled
+            ? new ClusterAddons("cluster-addons", { config: config.cluster, provider: cluster.provider })
+            : undefined;
     const namespace = new Namespace("app", { config: config.namespace, provider: cluster.provider });
 
     const placement: AwsPlacement | undefined =
@@ -80,6 +82,26 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
                 : undefined,
         now: options.now,
     });
+
+    for (const service of config.services) {
+        new ServiceRelease(
+            service.name,
+            {
+                service,
+                context: {
+                    secretName: secrets.secretNames[service.name]!,
+                    secretsChecksum: secrets.checksum,
+                    jwks: secrets.jwks,
+                    clusterIssuer: config.cluster.certManager.issuer,
+                },
+                namespace: namespace.name,
+                provider: cluster.provider,
+                mode: config.cluster.mode === "render" ? "render" : "release",
+            },
+            // Hooks need the database and the app's Secret; cluster add-ons serve the Ingress.
+            { dependsOn: [postgres, redis, secrets, ...(addons ? [addons] : [])] },
+        );
+    }
 
     return {
         clusterName: cluster.clusterName,

@@ -19,6 +19,7 @@ const IMAGE_TAG_RULES: Record<Parsed["environment"]["imageTagFormat"], (env: str
 
 /** Rules that relate several sections. Each returns the problems it finds; none throws. */
 export function crossSectionIssues(config: Parsed): Issue[] {
+    const { services } = config;
     return [
         ...deployTriggerIssues(config),
         ...awsIssues(config),
@@ -28,6 +29,7 @@ export function crossSectionIssues(config: Parsed): Issue[] {
         ...clusterIssues(config),
         ...dataLayerIssues(config),
         ...secretIssues(config),
+        ...services.flatMap((service, i) => serviceIssues(service, i)),
     ];
 }
 
@@ -213,6 +215,59 @@ function secretIssues({ secrets, cluster }: Parsed): Issue[] {
             message: 'expected "kubernetes" unless cluster.mode is "eks" (External Secrets authenticates through IRSA)',
             input: secrets.backend,
         });
+    }
+    return issues;
+}
+
+type Service = Parsed["services"][number];
+type Hook = Service["migrations"];
+
+const phaseOf = (hook: Hook) => new Set(hook.when.map((event) => event.split("-")[0]));
+
+/** Total wait of the retry wrapper: initial, doubling, capped, between maxAttempts attempts. */
+export function retryWaitSeconds(retry: Hook["retry"]): number {
+    let total = 0;
+    for (let i = 0, delay = retry.initialSeconds; i < retry.maxAttempts - 1; i++, delay = Math.min(delay * 2, retry.maxSeconds)) {
+        total += Math.min(delay, retry.maxSeconds);
+    }
+    return total;
+}
+
+function serviceIssues(service: Service, i: number): Issue[] {
+    const issues: Issue[] = [];
+    const at = (...path: (string | number)[]) => ["services", i, ...path];
+    if (service.autoscaling && service.replicas > service.autoscaling.maxReplicas) {
+        issues.push({
+            path: at("replicas"),
+            message: `expected at most autoscaling.maxReplicas (${service.autoscaling.maxReplicas})`,
+            input: service.replicas,
+        });
+    }
+    for (const kind of ["migrations", "seeds"] as const) {
+        const hook = service[kind];
+        if (!hook.enabled) continue;
+        if (phaseOf(hook).size > 1) {
+            issues.push({ path: at(kind, "when"), message: "expected only pre-* or only post-* events", input: hook.when });
+        }
+        if (hook.retry.enabled && retryWaitSeconds(hook.retry) >= hook.activeDeadlineSeconds) {
+            issues.push({
+                path: at(kind, "activeDeadlineSeconds"),
+                message: `expected more than the retry wrapper's ${retryWaitSeconds(hook.retry)} s of waiting, or the Job is killed before its last attempt`,
+                input: hook.activeDeadlineSeconds,
+            });
+        }
+    }
+    const { migrations, seeds } = service;
+    if (migrations.enabled && seeds.enabled) {
+        const seedsFirst = phaseOf(seeds).has("pre") && phaseOf(migrations).has("post");
+        const samePhase = [...phaseOf(seeds)].some((phase) => phaseOf(migrations).has(phase));
+        if (seedsFirst || (samePhase && seeds.weight <= migrations.weight)) {
+            issues.push({
+                path: at("seeds", seedsFirst ? "when" : "weight"),
+                message: `expected seeds to run after migrations (weight > ${migrations.weight}, same or later phase)`,
+                input: seedsFirst ? seeds.when : seeds.weight,
+            });
+        }
     }
     return issues;
 }

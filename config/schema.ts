@@ -210,6 +210,41 @@ export const secretsSchema = section({
 
 const envValue = z.union([z.string(), z.number(), z.boolean()], { error: () => "expected a string, number or boolean" }).transform(String);
 
+export const HOOK_EVENTS = ["pre-install", "pre-upgrade", "post-install", "post-upgrade"] as const;
+
+/** A Helm hook Job (migrations, seeds); defaults are the runbook's. */
+function hookSchema(defaults: { enabled: boolean; when: (typeof HOOK_EVENTS)[number][]; weight: number; command: string[] }) {
+    return section({
+        enabled: boolean().default(defaults.enabled),
+        when: list(oneOf(HOOK_EVENTS), { min: 1, what: "Helm hook events" })
+            .default(defaults.when)
+            .describe(`When the Job runs. Defaults to ${defaults.when.join(", ")}; pre-* (weight -10) for breaking schema changes.`),
+        weight: integer().default(defaults.weight).describe(`Order among hooks. Defaults to ${defaults.weight}.`),
+        command: list(text(), { min: 1, what: "command words" }).default(defaults.command),
+        backoffLimit: integer({ min: 0, max: 10 }).default(0),
+        activeDeadlineSeconds: integer({ min: 1 }).default(300),
+        ttlSecondsAfterFinished: integer({ min: 0 }).default(3600).describe("Finished Jobs (and their logs) are kept this long."),
+        retry: section({
+            enabled: boolean().default(true),
+            initialSeconds: integer({ min: 1 }).default(2),
+            maxSeconds: integer({ min: 1 }).default(60),
+            maxAttempts: integer({ min: 1, max: 20 }).default(6),
+        })
+            .prefault({})
+            .describe("Exponential retry inside the Job, independent of backoffLimit."),
+    }).prefault({});
+}
+
+const probe = (path: string) =>
+    section({
+        path: text({ pattern: /^\//, describe: "an HTTP path starting with /" }).default(path),
+        initialDelaySeconds: integer({ min: 0 }).optional(),
+        periodSeconds: integer({ min: 1 }).optional(),
+    }).prefault({});
+
+const computeResources = () => section({ cpu: cpuQuantity(), memory: memoryQuantity() });
+const percent = () => integer({ min: 1, max: 100 });
+
 export const serviceSchema = section({
     name: dnsLabel(),
     image: section({
@@ -219,9 +254,37 @@ export const serviceSchema = section({
         }),
         tag: text({ pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, describe: "an image tag" }),
     }),
-    replicas: integer({ min: 1 }),
+    replicas: integer({ min: 1 }).describe("Replicas, and the autoscaler's minimum when autoscaling is on."),
     port: integer({ min: 1, max: 65535 }).default(3001).describe("Container port. Defaults to 3001."),
-    env: envMap(envValue).default({}).describe("Non-secret environment variables."),
+    expose: boolean().default(true).describe("A Service (and Ingress when set); false for workers. Defaults to true."),
+    env: envMap(envValue).default({}).describe("Non-secret environment variables (the env ConfigMap)."),
+    probes: section({
+        port: integer({ min: 1, max: 65535 }).optional().describe("Probe port. Defaults to `port`."),
+        liveness: probe("/healthz"),
+        readiness: probe("/healthz"),
+    })
+        .prefault({})
+        .describe("HTTP probes. Defaults to /healthz on the container port."),
+    resources: section({ requests: computeResources(), limits: computeResources() })
+        .default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } })
+        .describe("Defaults to requests 100m/128Mi, limits 500m/512Mi."),
+    autoscaling: section({
+        maxReplicas: integer({ min: 1 }),
+        targetCpuPercent: percent().default(65),
+        targetMemoryPercent: percent().default(70),
+    })
+        .optional()
+        .describe("A HorizontalPodAutoscaler from `replicas` to maxReplicas. Defaults to off."),
+    ingress: section({
+        host: text({ pattern: /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, describe: "a DNS host name" }),
+    })
+        .optional()
+        .describe("Public host, with a certificate from the cluster issuer. Defaults to none."),
+    migrations: hookSchema({ enabled: true, when: ["post-install", "post-upgrade"], weight: 10, command: ["node", "db/migrate.mjs"] }),
+    seeds: hookSchema({ enabled: false, when: ["post-install"], weight: 20, command: ["node", "db/seed.mjs"] }),
+    rolloutTimeoutSeconds: integer({ min: 30, max: 3600 })
+        .default(300)
+        .describe("Time for the pods to become ready; the release timeout adds the hooks' worst case. Defaults to 300."),
 });
 
 export const githubSchema = section({

@@ -33,7 +33,9 @@ const cases: Case[] = [
         title: "unknown key in a section",
         stack: "prod",
         edit: (s) => (services(s)[0]!["replicass"] = 3),
-        expected: ["Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, env"],
+        expected: [
+            "Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, expose, env, probes, resources, autoscaling, ingress, migrations, seeds, rolloutTimeoutSeconds",
+        ],
     },
     {
         title: "unknown top-level key",
@@ -218,6 +220,48 @@ const cases: Case[] = [
         edit: (s) => (section(s, "redis")["replicasPerShard"] = 0),
         expected: [
             'Pulumi.staging.yaml: redis.replicasPerShard: expected at least 1 replica for automatic failover when topology is "replication", got 0',
+        ],
+    },
+    {
+        title: "replicas above the autoscaler's maximum",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["replicas"] = 12),
+        expected: ["Pulumi.prod.yaml: services[0].replicas: expected at most autoscaling.maxReplicas (10), got 12"],
+    },
+    {
+        title: "an autoscaling target outside 1-100",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["autoscaling"].targetCpuPercent = 120),
+        expected: ["Pulumi.prod.yaml: services[0].autoscaling.targetCpuPercent: expected an integer from 1 to 100, got 120"],
+    },
+    {
+        title: "a hook weight that puts seeds before migrations",
+        stack: "staging",
+        edit: (s) => (services(s)[0]!["seeds"].weight = 5),
+        expected: [
+            "Pulumi.staging.yaml: services[0].seeds.weight: expected seeds to run after migrations (weight > 10, same or later phase), got 5",
+        ],
+    },
+    {
+        title: "seeds before deploy while migrations run after it",
+        stack: "dev",
+        edit: (s) => (services(s)[0]!["seeds"].when = ["pre-install"]),
+        expected: [
+            'Pulumi.dev.yaml: services[0].seeds.when: expected seeds to run after migrations (weight > 10, same or later phase), got a list ["pre-install"]',
+        ],
+    },
+    {
+        title: "a probe port outside 1-65535",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["probes"] = { port: 70000 }),
+        expected: ["Pulumi.prod.yaml: services[0].probes.port: expected an integer from 1 to 65535, got 70000"],
+    },
+    {
+        title: "a hook deadline shorter than its retries",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["migrations"] = { activeDeadlineSeconds: 60 }),
+        expected: [
+            "Pulumi.prod.yaml: services[0].migrations.activeDeadlineSeconds: expected more than the retry wrapper's 62 s of waiting, or the Job is killed before its last attempt, got 60",
         ],
     },
     {

@@ -1,0 +1,199 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { SECRET_LOOKING_ENV } from "../config/rules";
+import { Graph } from "./harness/graph";
+import { lintChart, Manifest, renderChart, validateManifest } from "./harness/helm";
+import { restrictedViolations } from "./harness/pod-security";
+import { recordStack } from "./harness/run-stack";
+import { Sections, StackName, STACKS } from "./harness/stack-file";
+
+/** The chart values the program computed for a service, from the recorded Release (or Chart in render mode). */
+function valuesOf(graph: Graph, service = "supernova-server"): Record<string, any> {
+    const release = graph.resources.find(
+        (r) => (r.type === "kubernetes:helm.sh/v3:Release" || r.type === "kubernetes:helm.sh/v4:Chart") && r.inputs.name === service,
+    );
+    assert.ok(release, `a release for ${service}`);
+    return release.inputs.values;
+}
+
+const byKind = (manifests: Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
+const one = (manifests: Manifest[], kind: string, name?: string) => {
+    const found = byKind(manifests, kind).filter((m) => name === undefined || m.metadata.name === name);
+    assert.equal(found.length, 1, `one ${kind}${name ? ` ${name}` : ""}, found ${found.length}`);
+    return found[0]!;
+};
+const podSpecs = (manifests: Manifest[]) =>
+    manifests
+        .filter((m) => m.kind === "Deployment" || m.kind === "Job")
+        .map((m) => ({ name: `${m.kind}/${m.metadata.name}`, pod: m.spec.template.spec }));
+
+const NAMESPACES: Record<StackName, string> = {
+    local: "supernova-local",
+    dev: "supernova-dev",
+    staging: "supernova-staging",
+    prod: "supernova",
+};
+
+for (const stack of STACKS) {
+    describe(`chart rendered with the ${stack} values`, () => {
+        let values: Record<string, any>;
+        let manifests: Manifest[];
+        before(async () => {
+            values = valuesOf((await recordStack(stack)).graph);
+            manifests = renderChart(values, "supernova-server", NAMESPACES[stack]);
+        });
+
+        it("passes helm lint --strict", () => {
+            assert.match(lintChart(values), /1 chart\(s\) linted, 0 chart\(s\) failed/);
+        });
+
+        it("validates every object against the Kubernetes OpenAPI schemas", async () => {
+            assert.ok(manifests.length >= 6);
+            for (const manifest of manifests) await validateManifest(manifest);
+        });
+
+        it("runs only pods that pass Pod Security restricted", () => {
+            for (const { name, pod } of podSpecs(manifests)) assert.deepEqual(restrictedViolations(pod), [], name);
+        });
+
+        it("hooks: migrations then seeds, with the runbook's annotations and timings", () => {
+            const migrate = one(manifests, "Job", "supernova-server-migrate-1");
+            assert.deepEqual(migrate.metadata.annotations, {
+                "helm.sh/hook": "post-install,post-upgrade",
+                "helm.sh/hook-weight": "10",
+                "helm.sh/hook-delete-policy": "before-hook-creation",
+            });
+            assert.equal(migrate.spec.backoffLimit, 0);
+            assert.equal(migrate.spec.activeDeadlineSeconds, 300);
+            assert.equal(migrate.spec.ttlSecondsAfterFinished, 3600);
+            const container = migrate.spec.template.spec.containers[0];
+            assert.deepEqual(container.command.slice(3), ["retry", "2", "60", "6", "--", "node", "db/migrate.mjs"]);
+            assert.equal(container.image, `${values.image.repository}:${values.image.tag}`);
+            const seed = one(manifests, "Job", "supernova-server-seed-1");
+            assert.equal(seed.metadata.annotations["helm.sh/hook"], "post-install");
+            assert.equal(seed.metadata.annotations["helm.sh/hook-weight"], "20");
+            assert.deepEqual(seed.spec.template.spec.containers[0].command.slice(-2), ["node", "db/seed.mjs"]);
+        });
+
+        it("keeps secrets out of ConfigMaps and rolls pods when config or secrets change", () => {
+            for (const map of byKind(manifests, "ConfigMap")) {
+                assert.deepEqual(
+                    Object.keys(map.data).filter((key) => SECRET_LOOKING_ENV.test(key)),
+                    [],
+                    map.metadata.name,
+                );
+            }
+            const deployment = one(manifests, "Deployment");
+            const annotations = deployment.spec.template.metadata.annotations;
+            assert.match(annotations["checksum/config"], /^[0-9a-f]{64}$/);
+            assert.equal(annotations["checksum/secrets"], values.secretsChecksum);
+            assert.deepEqual(deployment.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: "25%" });
+            assert.deepEqual(deployment.spec.template.spec.containers[0].envFrom, [
+                { configMapRef: { name: "supernova-server-env" } },
+                { secretRef: { name: "supernova-server-secrets" } },
+            ]);
+            const tokens = one(manifests, "ConfigMap", "supernova-server-tokens");
+            assert.ok(JSON.parse(tokens.data["jwks.json"]).keys.length >= 1);
+        });
+
+        it("probes /healthz on 3001 and lets traffic in only from ingress-nginx", () => {
+            const container = one(manifests, "Deployment").spec.template.spec.containers[0];
+            assert.deepEqual(container.livenessProbe.httpGet, { path: "/healthz", port: 3001 });
+            assert.deepEqual(container.readinessProbe.httpGet, { path: "/healthz", port: 3001 });
+            const policy = one(manifests, "NetworkPolicy").spec;
+            assert.deepEqual(policy.ingress[0].from, [
+                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
+            ]);
+            assert.deepEqual(
+                policy.egress[1].ports.map((p: { port: number }) => p.port),
+                [5432, 6379, 26379, 443],
+            );
+        });
+    });
+}
+
+describe("per-environment chart output", () => {
+    it("prod: 3 to 10 replicas at 65% CPU / 70% memory, the runbook's resources, TLS ingress", async () => {
+        const manifests = renderChart(valuesOf((await recordStack("prod")).graph), "supernova-server", "supernova");
+        const deployment = one(manifests, "Deployment");
+        assert.equal(deployment.spec.replicas, undefined, "the autoscaler owns the replica count");
+        assert.deepEqual(deployment.spec.template.spec.containers[0].resources, {
+            requests: { cpu: "500m", memory: "512Mi" },
+            limits: { cpu: "2000m", memory: "2Gi" },
+        });
+        const hpa = one(manifests, "HorizontalPodAutoscaler").spec;
+        assert.equal(hpa.minReplicas, 3);
+        assert.equal(hpa.maxReplicas, 10);
+        assert.deepEqual(
+            hpa.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization]),
+            [
+                ["cpu", 65],
+                ["memory", 70],
+            ],
+        );
+        assert.equal(one(manifests, "PodDisruptionBudget").spec.maxUnavailable, 1);
+        const ingress = one(manifests, "Ingress");
+        assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt-prod");
+        assert.equal(ingress.spec.ingressClassName, "nginx");
+        assert.deepEqual(ingress.spec.tls, [{ hosts: ["api.supernova.com"], secretName: "supernova-server-tls" }]);
+        assert.equal(one(manifests, "ConfigMap", "supernova-server-env").data.DEV_AUTH_OPEN, "false");
+    });
+
+    it("dev: one replica, no autoscaler or disruption budget, DEV_AUTH_OPEN=true, debug logs", async () => {
+        const manifests = renderChart(valuesOf((await recordStack("dev")).graph), "supernova-server", "supernova-dev");
+        assert.equal(one(manifests, "Deployment").spec.replicas, 1);
+        assert.deepEqual(byKind(manifests, "HorizontalPodAutoscaler"), []);
+        assert.deepEqual(byKind(manifests, "PodDisruptionBudget"), []);
+        const env = one(manifests, "ConfigMap", "supernova-server-env").data;
+        assert.equal(env.DEV_AUTH_OPEN, "true");
+        assert.equal(env.LOG_LEVEL, "debug");
+    });
+
+    it("pre-deploy migrations for breaking changes: pre-install,pre-upgrade at weight -10", async () => {
+        const edit = (s: Sections) =>
+            Object.assign((s["services"] as any[])[0], { migrations: { when: ["pre-install", "pre-upgrade"], weight: -10 } });
+        const manifests = renderChart(valuesOf((await recordStack("prod", { edit })).graph), "supernova-server", "supernova");
+        const migrate = one(manifests, "Job", "supernova-server-migrate-1");
+        assert.equal(migrate.metadata.annotations["helm.sh/hook"], "pre-install,pre-upgrade");
+        assert.equal(migrate.metadata.annotations["helm.sh/hook-weight"], "-10");
+        assert.equal(
+            migrate.spec.template.spec.containers[0].envFrom[0].secretRef.name,
+            "supernova-server-secrets",
+            "no dependency on the release's ConfigMap",
+        );
+    });
+});
+
+describe("the Helm release", () => {
+    it("is atomic, waits for its Jobs and times out after the worst case of rollout and hooks", async () => {
+        const { graph } = await recordStack("prod");
+        const release = graph.one("kubernetes:helm.sh/v3:Release", "supernova-server-release").inputs;
+        assert.equal(release.atomic, true);
+        assert.equal(release.waitForJobs, true);
+        assert.equal(release.namespace, "supernova");
+        assert.match(release.chart, /charts\/api-service$/);
+        // 300 s rollout + (300 s deadline + 60 s start) for migrations and for seeds
+        assert.equal(release.timeout, 300 + 2 * (300 + 60));
+    });
+
+    it("renders with hooks in the local stack (helm.v4.Chart, includeHooks)", async () => {
+        const { graph } = await recordStack("local");
+        const chart = graph.one("kubernetes:helm.sh/v4:Chart").inputs;
+        assert.equal(chart.includeHooks, true);
+        assert.equal(chart.namespace, "supernova-local");
+    });
+
+    it("deploys several services, each its own release; a worker gets no Service or Ingress", async () => {
+        const edit = (s: Sections) => {
+            const services = s["services"] as any[];
+            services.push({ ...services[0], name: "supernova-worker", expose: false, autoscaling: undefined, ingress: undefined });
+        };
+        const { graph } = await recordStack("prod", { edit });
+        const releases = graph.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.repositoryOpts === undefined);
+        assert.deepEqual(releases.map((r) => r.inputs.name).sort(), ["supernova-server", "supernova-worker"]);
+        const worker = renderChart(valuesOf(graph, "supernova-worker"), "supernova-worker", "supernova");
+        assert.deepEqual(byKind(worker, "Service"), []);
+        assert.deepEqual(byKind(worker, "Ingress"), []);
+        assert.equal(one(worker, "Deployment").spec.template.spec.containers[0].envFrom[1].secretRef.name, "supernova-worker-secrets");
+    });
+});
