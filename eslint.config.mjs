@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import pulumi from "@pulumi/eslint-plugin";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -15,7 +16,12 @@ export default tseslint.config(
             "@pulumi/no-output-instance-in-template-literal": "error",
             "@typescript-eslint/no-floating-promises": "error",
             "@typescript-eslint/no-explicit-any": "off",
+            "@typescript-eslint/no-unused-vars": ["error", { varsIgnorePattern: "^_", argsIgnorePattern: "^_" }],
         },
+    },
+    {
+        files: ["**/*.mjs"],
+        languageOptions: { globals: globals.node },
     },
     {
         // node:test's describe() and it() return promises the runner tracks itself.

@@ -1,10 +1,11 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { createAwsProvider } from "./components/aws-provider";
 import { Cluster } from "./components/cluster/cluster";
 import { ClusterAddons } from "./components/cluster-addons";
 import type { AwsPlacement } from "./components/data/aws-placement";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
+import { GitHubDelivery } from "./components/github/github-delivery";
 import { Namespace } from "./components/namespace";
 import { AppSecrets } from "./components/secrets/app-secrets";
 import { ServiceRelease } from "./components/service-release/service-release";
@@ -101,6 +102,27 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
             // Hooks need the database and the app's Secret; cluster add-ons serve the Ingress.
             { dependsOn: [postgres, redis, secrets, ...(addons ? [addons] : [])] },
         );
+    }
+
+    if (config.github) {
+        const githubSecrets: Record<string, pulumi.Output<string>> = Object.fromEntries(
+            config.github.environmentSecrets.map((secretName) => [secretName, config.secrets.ci[secretName]!]),
+        );
+        if (config.cluster.mode === "existing" && cluster.kubeconfig) {
+            githubSecrets["KUBE_CONFIG_BASE64"] = cluster.kubeconfig.apply((text) => Buffer.from(text).toString("base64"));
+        }
+        new GitHubDelivery("github", {
+            config: config.github,
+            environment: config.environment,
+            secrets: githubSecrets,
+            variables: {
+                PULUMI_STACK: pulumi.getStack(),
+                CLUSTER_NAME: cluster.clusterName,
+                NAMESPACE: namespace.name,
+                ...(config.aws ? { AWS_REGION: config.aws.region } : {}),
+            },
+            aws: config.aws && awsProvider ? { config: config.aws, provider: awsProvider } : undefined,
+        });
     }
 
     return {

@@ -80,10 +80,10 @@ function plainTextSecretProblems({ sections, secretSections }: RawStackConfig): 
     const secrets = sections["secrets"];
     if (secretSections.has("secrets") || typeof secrets !== "object" || secrets === null) return [];
     const record = secrets as Record<string, unknown>;
-    const provided = typeof record["provided"] === "object" && record["provided"] !== null ? Object.keys(record["provided"]) : [];
+    const names = (map: string) => (typeof record[map] === "object" && record[map] !== null ? Object.keys(record[map]) : []);
     const paths = [
         ...SECRET_LEAVES.filter((leaf) => leaf in record).map((leaf) => ["secrets", leaf]),
-        ...provided.map((name) => ["secrets", "provided", name]),
+        ...["provided", "ci"].flatMap((map) => names(map).map((name) => ["secrets", map, name])),
     ];
     return paths.map((path) => ({
         path,
@@ -91,7 +91,7 @@ function plainTextSecretProblems({ sections, secretSections }: RawStackConfig): 
     }));
 }
 
-const SECRET_VALUE_KEYS = new Set(["kubeconfig", "databaseUrl", "redisUrl", "provided"]);
+const SECRET_VALUE_KEYS = new Set(["kubeconfig", "databaseUrl", "redisUrl", "provided", "ci"]);
 
 /** Values under these paths are secrets: problems name the path but never print the value. */
 function isSecretPath(path: readonly PropertyKey[]): boolean {

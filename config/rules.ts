@@ -30,6 +30,7 @@ export function crossSectionIssues(config: Parsed): Issue[] {
         ...dataLayerIssues(config),
         ...secretIssues(config),
         ...services.flatMap((service, i) => serviceIssues(service, i)),
+        ...githubIssues(config),
     ];
 }
 
@@ -268,6 +269,44 @@ function serviceIssues(service: Service, i: number): Issue[] {
                 input: seedsFirst ? seeds.when : seeds.weight,
             });
         }
+    }
+    return issues;
+}
+
+/** GitHub accepts at most 6 reviewers on an environment. */
+export const MAX_ENVIRONMENT_REVIEWERS = 6;
+
+function githubIssues({ github, secrets }: Parsed): Issue[] {
+    if (github === undefined) return [];
+    const issues: Issue[] = [];
+    const env = github.environment;
+    const at = (...path: string[]) => ["github", "environment", ...path];
+    const listed = env.reviewers.users.length + env.reviewers.teams.length;
+    if (listed > MAX_ENVIRONMENT_REVIEWERS) {
+        issues.push({
+            path: at("reviewers"),
+            message: `expected at most ${MAX_ENVIRONMENT_REVIEWERS} users and teams in all (GitHub's limit)`,
+            input: listed,
+        });
+    }
+    if (env.requiredReviewers > 0 && listed === 0) {
+        issues.push({
+            path: at("reviewers"),
+            message: `expected ${env.requiredReviewers} or more reviewers (requiredReviewers), got an empty list`,
+        });
+    } else if (listed < env.requiredReviewers) {
+        issues.push({
+            path: at("reviewers"),
+            message: `expected at least ${env.requiredReviewers} reviewers (requiredReviewers)`,
+            input: listed,
+        });
+    }
+    for (const name of github.environmentSecrets.filter((n) => !(n in secrets.ci))) {
+        issues.push({
+            path: ["secrets", "ci", name],
+            message: `expected a value for ${name} (github.environmentSecrets lists it): pulumi config set --secret --path 'platform:secrets.ci.${name}'`,
+            input: undefined,
+        });
     }
     return issues;
 }

@@ -206,6 +206,9 @@ export const secretsSchema = section({
     databaseUrl: secretString("a postgresql:// URL").optional().describe("Required when database.mode is `external`."),
     redisUrl: secretString("a redis:// URL").optional().describe("Required when redis.mode is `external`."),
     provided: envMap(secretString()).default({}).describe("Secrets the app needs that humans provide (SENTRY_DSN, ...)."),
+    ci: envMap(secretString())
+        .default({})
+        .describe("Secrets only the deploy workflows get (e.g. GHCR_PAT), named in github.environmentSecrets; never given to the app."),
 });
 
 const envValue = z.union([z.string(), z.number(), z.boolean()], { error: () => "expected a string, number or boolean" }).transform(String);
@@ -287,11 +290,47 @@ export const serviceSchema = section({
         .describe("Time for the pods to become ready; the release timeout adds the hooks' worst case. Defaults to 300."),
 });
 
+const githubName = (what: string) => text({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, describe: what });
+
+/** A GitHub environment; only `environment.deployFrom` (branch or tag) may deploy to it. */
+export const githubEnvironmentSchema = section({
+    name: githubName("a GitHub environment name").describe("e.g. `production`."),
+    reviewers: section({
+        users: list(githubName("a GitHub login"), { what: "GitHub logins" }).default([]),
+        teams: list(githubName("a team slug"), { what: "team slugs" }).default([]),
+    })
+        .prefault({})
+        .describe("Who may approve a deployment (GitHub allows 6). Names are resolved to ids."),
+    requiredReviewers: integer({ min: 0, max: 6 })
+        .default(0)
+        .describe("How many reviewers the rule must list (the runbook: 1 for staging, 2 for production). Defaults to 0."),
+    waitTimerMinutes: integer({ min: 0, max: 43200 }).default(0).describe("Delay before a deployment starts. Defaults to 0."),
+    preventSelfReview: boolean().default(true).describe("The author of a deployment cannot approve it. Defaults to true."),
+    canAdminsBypass: boolean().default(false).describe("Admins skip the rules. Defaults to false."),
+});
+
+export const branchProtectionSchema = section({
+    pattern: text(),
+    requiredApprovals: integer({ min: 0, max: 6 }),
+    requiredStatusChecks: list(text(), { what: "status check names" }).default([]),
+    requireUpToDate: boolean().default(true),
+    requireConversationResolution: boolean().default(true),
+    requireSignedCommits: boolean().default(false),
+    enforceAdmins: boolean().default(true),
+});
+
 export const githubSchema = section({
-    owner: text({ pattern: /^[A-Za-z0-9-]+$/, describe: "a GitHub user or organization" }),
-    serviceRepository: text({ pattern: /^[A-Za-z0-9._-]+$/, describe: "a repository name" }),
-    infrastructureRepository: text({ pattern: /^[A-Za-z0-9._-]+$/, describe: "a repository name" }),
-    environment: text({ pattern: /^[A-Za-z0-9._-]+$/, describe: "a GitHub environment name" }),
+    owner: githubName("a GitHub user or organization"),
+    serviceRepository: githubName("a repository name"),
+    infrastructureRepository: githubName("a repository name").describe("This repository: its deploy workflow assumes the deploy role."),
+    environment: githubEnvironmentSchema,
+    environmentSecrets: list(envName(), { what: "names in secrets.ci" })
+        .default([])
+        .describe("Secrets from `secrets.ci` (e.g. GHCR_PAT) set as the environment's Actions secrets."),
+    manageRepositorySettings: boolean()
+        .default(false)
+        .describe("This stack owns branch protection and security settings of both repositories (one stack should). Defaults to false."),
+    branchProtection: list(branchProtectionSchema, { what: "branch protection rules" }).default([]),
 });
 
 export const stackConfigShape = {
@@ -310,6 +349,7 @@ export const stackConfigShape = {
         generated: GENERATED_SECRETS,
         required: [],
         provided: {},
+        ci: {},
     }),
     services: list(serviceSchema, { min: 1, what: "services" }),
     github: githubSchema.optional(),

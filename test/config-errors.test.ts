@@ -143,14 +143,16 @@ const cases: Case[] = [
         title: "secrets written in plain text",
         stack: "dev",
         edit: (s) =>
-            (section(s, "secrets")["provided"] = {
-                GOOGLE_SERVICE_ACCOUNT_KEY: "{}",
-                APPLE_SHARED_SECRET: "shared",
-                SENTRY_DSN: "https://key@sentry.example/1",
+            Object.assign(section(s, "secrets"), {
+                provided: { GOOGLE_SERVICE_ACCOUNT_KEY: "{}", APPLE_SHARED_SECRET: "shared", SENTRY_DSN: "https://key@sentry.example/1" },
+                ci: { GHCR_PAT: "ghp_plain" },
             }),
-        expected: ["GOOGLE_SERVICE_ACCOUNT_KEY", "APPLE_SHARED_SECRET", "SENTRY_DSN"].map(
-            (name) =>
-                `Pulumi.dev.yaml: secrets.provided.${name}: expected an encrypted value (pulumi config set --secret --path 'platform:secrets.provided.${name}'), got plain text`,
+        expected: [
+            ...["GOOGLE_SERVICE_ACCOUNT_KEY", "APPLE_SHARED_SECRET", "SENTRY_DSN"].map((name) => `provided.${name}`),
+            "ci.GHCR_PAT",
+        ].map(
+            (key) =>
+                `Pulumi.dev.yaml: secrets.${key}: expected an encrypted value (pulumi config set --secret --path 'platform:secrets.${key}'), got plain text`,
         ),
     },
     {
@@ -263,6 +265,30 @@ const cases: Case[] = [
         expected: [
             "Pulumi.prod.yaml: services[0].migrations.activeDeadlineSeconds: expected more than the retry wrapper's 62 s of waiting, or the Job is killed before its last attempt, got 60",
         ],
+    },
+    {
+        title: "more than 6 environment reviewers",
+        stack: "prod",
+        edit: (s) => (section(s, "github")["environment"].reviewers = { users: ["a", "b", "c", "d", "e"], teams: ["f", "g"] }),
+        expected: ["Pulumi.prod.yaml: github.environment.reviewers: expected at most 6 users and teams in all (GitHub's limit), got 7"],
+    },
+    {
+        title: "a wait timer above 43200 minutes",
+        stack: "prod",
+        edit: (s) => (section(s, "github")["environment"].waitTimerMinutes = 50000),
+        expected: ["Pulumi.prod.yaml: github.environment.waitTimerMinutes: expected an integer from 0 to 43200, got 50000"],
+    },
+    {
+        title: "a production environment with no tag or branch policy",
+        stack: "prod",
+        edit: (s) => (section(s, "environment")["deployFrom"] = {}),
+        expected: ["Pulumi.prod.yaml: environment.deployFrom: expected exactly one of branch or tag, got a mapping {}"],
+    },
+    {
+        title: "an empty reviewer list where reviewers are required",
+        stack: "prod",
+        edit: (s) => (section(s, "github")["environment"].reviewers = {}),
+        expected: ["Pulumi.prod.yaml: github.environment.reviewers: expected 2 or more reviewers (requiredReviewers), got an empty list"],
     },
     {
         title: "an invalid secret never shows its value",

@@ -137,7 +137,7 @@ function assertEksStack(graph: Graph, expected: Expected & { account: string }):
     assert.deepEqual(addons.map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
     const cni = addons.find((a) => a.inputs.addonName === "vpc-cni");
     assert.equal(JSON.parse(cni!.inputs.configurationValues).enableNetworkPolicy, "true");
-    const oidc = graph.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+    const oidc = graph.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "cluster-oidc");
     assert.deepEqual(oidc.inputs.clientIdLists, ["sts.amazonaws.com"]);
     const ebsTrust = JSON.parse(graph.one("aws:iam/role:Role", "cluster-ebs-csi-role").inputs.assumeRolePolicy);
     assert.deepEqual(Object.values(ebsTrust.Statement[0].Condition.StringEquals), [

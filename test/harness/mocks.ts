@@ -64,6 +64,33 @@ export class StrictMocks implements pulumi.runtime.Mocks {
             this.errors.push(error);
             throw error;
         }
-        return handler(args.inputs);
+        try {
+            return handler(args.inputs);
+        } catch (error) {
+            // The SDK's mock transport drops messages; keep them for runStack to rethrow.
+            this.errors.push(error as Error);
+            throw error;
+        }
     }
 }
+
+/** The GitHub accounts the stack files name, with ids as the GitHub API would return them. */
+export const GITHUB_USERS: Record<string, number> = { "supernova-lead": 1001, "platform-lead": 1002 };
+export const GITHUB_TEAMS: Record<string, number> = { "supernova-developers": 2001 };
+export const GITHUB_REPOSITORIES = ["collab/supernova", "collab/platform"];
+
+function lookup<T>(table: Record<string, T>, key: unknown, what: string): T {
+    const found = table[String(key)];
+    if (found === undefined) throw new Error(`no mocked GitHub ${what} ${String(key)}`);
+    return found;
+}
+
+/** Explicit answers to the GitHub lookups the program makes; any other argument fails like any other invoke. */
+export const GITHUB_INVOKES: Record<string, InvokeHandler> = {
+    "github:index/getUser:getUser": ({ username }) => ({ id: String(lookup(GITHUB_USERS, username, "user")), login: username }),
+    "github:index/getTeam:getTeam": ({ slug }) => ({ id: String(lookup(GITHUB_TEAMS, slug, "team")), slug }),
+    "github:index/getRepository:getRepository": ({ fullName }) => {
+        if (!GITHUB_REPOSITORIES.includes(String(fullName))) throw new Error(`no mocked GitHub repository ${String(fullName)}`);
+        return { fullName, nodeId: `R_${String(fullName).replace("/", "_")}` };
+    },
+};

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig, StackConfig } from "../../config/load";
 import { composeStack } from "../../program";
 import { Graph, RecordedResource, unwrap } from "./graph";
-import { InvokeHandler, StrictMocks } from "./mocks";
+import { GITHUB_INVOKES, InvokeHandler, StrictMocks } from "./mocks";
 import { readStackSections, Sections, setOperatorSecrets, toEngineConfig } from "./stack-file";
 
 export const PROJECT = "platform";
@@ -10,7 +10,7 @@ export const PROJECT = "platform";
 export interface RunOptions {
     /** Changes the stack file's sections before the run (one field per failing case). */
     edit?: (sections: Sections) => void;
-    /** Explicit mocks for provider functions; any other invoke fails the run. */
+    /** Explicit mocks for provider functions; any other invoke fails the run. Defaults to GITHUB_INVOKES. */
     invokes?: Record<string, InvokeHandler>;
     /** The clock the program sees (secret rotation). Defaults to now. */
     now?: Date;
@@ -53,7 +53,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     options.edit?.(sections);
     const engineConfig = toEngineConfig(sections);
     pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
-    const mocks = new StrictMocks(options.invokes);
+    const mocks = new StrictMocks(options.invokes ?? GITHUB_INVOKES);
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     const resources = recordRegistrations(stack);
 

@@ -61,11 +61,13 @@ function replaceSecure(value: unknown, keyPath: string, onSecret: () => void): u
 
 /**
  * Does what an operator does once per stack outside git: `pulumi config set --secret` for every name in
- * `secrets.required`. The committed stack files list the names but hold no values.
+ * `secrets.required` and `github.environmentSecrets`. The committed stack files list the names only.
  */
 export function setOperatorSecrets(sections: Sections): void {
-    const secrets = sections["secrets"] as { required?: string[]; provided?: Record<string, unknown> } | undefined;
-    if (secrets?.required === undefined) return;
-    secrets.provided ??= {};
-    for (const name of secrets.required) secrets.provided[name] ??= secure();
+    const secrets = sections["secrets"] as
+        { required?: string[]; provided?: Record<string, unknown>; ci?: Record<string, unknown> } | undefined;
+    const github = sections["github"] as { environmentSecrets?: string[] } | undefined;
+    if (secrets === undefined) return;
+    for (const name of secrets.required ?? []) (secrets.provided ??= {})[name] ??= secure();
+    for (const name of github?.environmentSecrets ?? []) (secrets.ci ??= {})[name] ??= secure();
 }
