@@ -133,6 +133,9 @@ export const rdsSchema = section({
     databaseName: databaseName(),
     username: databaseName().default("app").describe("Master user name. Defaults to `app`."),
     pooling: boolean().default(false).describe("Connect through RDS Proxy (the PgBouncer role). Defaults to false."),
+    publiclyAccessible: boolean()
+        .default(false)
+        .describe("Give the instance a public address. Defaults to false; the policy pack blocks true everywhere."),
     alarms: section({
         topicArn: snsTopicArn().describe("SNS topic the CloudWatch alarms notify."),
         maxConnections: integer({ min: 1 }).default(400).describe("Alarm above this many connections. Defaults to 400."),

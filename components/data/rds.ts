@@ -102,7 +102,7 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
             dbSubnetGroupName: subnets.name,
             vpcSecurityGroupIds: [securityGroup.id],
             parameterGroupName: parameters.name,
-            publiclyAccessible: false,
+            publiclyAccessible: config.publiclyAccessible,
             multiAz: config.multiAz,
             backupRetentionPeriod: config.backupRetentionDays,
             backupWindow: config.backupWindow,

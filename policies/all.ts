@@ -1,0 +1,65 @@
+import type { Policies } from "@pulumi/policy";
+import awsProviderDefaultTags from "./rules/aws-provider-default-tags";
+import configmapNoSecretKeys from "./rules/configmap-no-secret-keys";
+import devAuthOpenOnlyInDev from "./rules/dev-auth-open-only-in-dev";
+import eksControlPlaneLogs from "./rules/eks-control-plane-logs";
+import eksEndpointRestricted from "./rules/eks-endpoint-restricted";
+import eksSecretsEncryption from "./rules/eks-secrets-encryption";
+import elasticacheAuthToken from "./rules/elasticache-auth-token";
+import elasticacheEncryption from "./rules/elasticache-encryption";
+import elasticacheFailoverInProduction from "./rules/elasticache-failover-in-production";
+import emergencyChangeOverride from "./rules/emergency-change-override";
+import githubMainBranchProtection from "./rules/github-main-branch-protection";
+import githubProductionDeploymentPolicy from "./rules/github-production-deployment-policy";
+import githubProductionEnvironmentProtection from "./rules/github-production-environment-protection";
+import helmChartPinned from "./rules/helm-chart-pinned";
+import iamNoWildcardActions from "./rules/iam-no-wildcard-actions";
+import imageTagImmutable from "./rules/image-tag-immutable";
+import migrationHookDeadline from "./rules/migration-hook-deadline";
+import namespaceDefaultDeny from "./rules/namespace-default-deny";
+import namespacePodSecurityRestricted from "./rules/namespace-pod-security-restricted";
+import prodDeploymentWindow from "./rules/prod-deployment-window";
+import rdsBackupRetention from "./rules/rds-backup-retention";
+import rdsDeletionProtectionInProduction from "./rules/rds-deletion-protection-in-production";
+import rdsEngineVersion from "./rules/rds-engine-version";
+import rdsMultiAzInProduction from "./rules/rds-multi-az-in-production";
+import rdsNotPublic from "./rules/rds-not-public";
+import rdsStorageEncrypted from "./rules/rds-storage-encrypted";
+import releaseValuesNoSecretKeys from "./rules/release-values-no-secret-keys";
+import secretsmanagerKmsKey from "./rules/secretsmanager-kms-key";
+import serviceMinimumReplicas from "./rules/service-minimum-replicas";
+import serviceResourcesAndProbes from "./rules/service-resources-and-probes";
+
+/** Every policy of the pack; index.ts serves them, the tests run them directly. */
+export const POLICIES: Policies = [
+    namespacePodSecurityRestricted,
+    namespaceDefaultDeny,
+    serviceMinimumReplicas,
+    devAuthOpenOnlyInDev,
+    imageTagImmutable,
+    serviceResourcesAndProbes,
+    migrationHookDeadline,
+    configmapNoSecretKeys,
+    releaseValuesNoSecretKeys,
+    rdsStorageEncrypted,
+    rdsNotPublic,
+    rdsBackupRetention,
+    rdsMultiAzInProduction,
+    rdsDeletionProtectionInProduction,
+    rdsEngineVersion,
+    elasticacheEncryption,
+    elasticacheAuthToken,
+    elasticacheFailoverInProduction,
+    eksEndpointRestricted,
+    eksSecretsEncryption,
+    eksControlPlaneLogs,
+    secretsmanagerKmsKey,
+    iamNoWildcardActions,
+    githubProductionEnvironmentProtection,
+    githubProductionDeploymentPolicy,
+    githubMainBranchProtection,
+    prodDeploymentWindow,
+    emergencyChangeOverride,
+    awsProviderDefaultTags,
+    helmChartPinned,
+];

@@ -1,0 +1,619 @@
+import type { Policy } from "@pulumi/policy";
+import assert from "node:assert/strict";
+import { afterEach, describe, it } from "node:test";
+import { POLICIES } from "../policies/all";
+import { EMERGENCY_VARIABLE } from "../policies/rules/prod-deployment-window";
+import { fixture, PolicyResource, runPolicy, UNKNOWN } from "./harness/policy";
+
+type Props = Record<string, any>;
+const policy = (name: string): Policy => {
+    const found = POLICIES.find((p) => p.name === name);
+    assert.ok(found, `policy ${name}`);
+    return found;
+};
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const releaseProps = (): Props => ({
+    name: "supernova-server",
+    chart: "/repo/charts/api-service",
+    values: {
+        image: { repository: "ghcr.io/collab/supernova-server", tag: "v1.2.3" },
+        replicaCount: 3,
+        autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10 },
+        env: { DEV_AUTH_OPEN: "false", LOG_LEVEL: "info" },
+        resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2000m", memory: "2Gi" } },
+        probes: { liveness: { path: "/healthz" }, readiness: { path: "/healthz" } },
+        migrations: { enabled: true, activeDeadlineSeconds: 300 },
+        seeds: { enabled: true, activeDeadlineSeconds: 300 },
+    },
+});
+const rdsProps = (): Props => ({
+    engine: "postgres",
+    engineVersion: "16",
+    storageEncrypted: true,
+    kmsKeyId: "arn:aws:kms:eu-west-1:333333333333:key/db",
+    publiclyAccessible: false,
+    backupRetentionPeriod: 30,
+    multiAz: true,
+    deletionProtection: true,
+    skipFinalSnapshot: false,
+});
+const cacheProps = (): Props => ({
+    atRestEncryptionEnabled: true,
+    transitEncryptionEnabled: true,
+    authToken: "token",
+    automaticFailoverEnabled: true,
+});
+const eksProps = (): Props => ({
+    vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+    encryptionConfig: { provider: { keyArn: "arn:aws:kms:eu-west-1:333333333333:key/eks" }, resources: ["secrets"] },
+    enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+});
+const productionEnvironment = (): Props => ({
+    repository: "platform",
+    environment: "production",
+    reviewers: [{ users: [1001, 1002], teams: [] }],
+    waitTimer: 5,
+    canAdminsBypass: false,
+    preventSelfReview: true,
+    deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+});
+const mainProtection = (): Props => ({
+    pattern: "main",
+    requiredPullRequestReviews: [{ requiredApprovingReviewCount: 2 }],
+    requireSignedCommits: true,
+    allowsForcePushes: false,
+    allowsDeletions: false,
+});
+
+interface Failing {
+    /** The one field this case changes. */
+    change: string;
+    edit: (props: Props) => void;
+    message: string;
+}
+interface Case {
+    policy: string;
+    type: string;
+    props: () => Props;
+    stack?: string;
+    config?: Record<string, unknown>;
+    failing: Failing[];
+}
+
+const set = (path: string, value: unknown) => (props: Props) => {
+    const keys = path.split(".");
+    const last = keys.pop()!;
+    const target = keys.reduce((o, k) => o[k], props);
+    if (value === undefined) delete target[last];
+    else target[last] = value;
+};
+
+const CASES: Case[] = [
+    {
+        policy: "namespace-pod-security-restricted",
+        type: "kubernetes:core/v1:Namespace",
+        props: () => ({
+            metadata: {
+                name: "supernova",
+                labels: Object.fromEntries(["enforce", "audit", "warn"].map((m) => [`pod-security.kubernetes.io/${m}`, "restricted"])),
+            },
+        }),
+        failing: [
+            {
+                change: "enforce baseline",
+                edit: (props) => (props["metadata"].labels["pod-security.kubernetes.io/enforce"] = "baseline"),
+                message: 'Pod Security must be "restricted" for enforce (label pod-security.kubernetes.io/<mode>).',
+            },
+        ],
+    },
+    {
+        policy: "service-minimum-replicas",
+        type: RELEASE,
+        props: releaseProps,
+        failing: [
+            {
+                change: "autoscaler minimum 1",
+                edit: set("values.autoscaling.minReplicas", 1),
+                message: "supernova-server runs 1 replica(s) in prod; production needs at least 3.",
+            },
+        ],
+    },
+    {
+        policy: "dev-auth-open-only-in-dev",
+        type: RELEASE,
+        props: releaseProps,
+        failing: [
+            {
+                change: "DEV_AUTH_OPEN true",
+                edit: set("values.env.DEV_AUTH_OPEN", "true"),
+                message: "supernova-server sets DEV_AUTH_OPEN=true in prod: authentication would be open. Only dev, local may.",
+            },
+        ],
+    },
+    {
+        policy: "image-tag-immutable",
+        type: RELEASE,
+        props: releaseProps,
+        failing: [
+            { change: "latest", edit: set("values.image.tag", "latest"), message: 'supernova-server uses the mutable image tag "latest".' },
+            {
+                change: "a staging tag in prod",
+                edit: set("values.image.tag", "staging-e4f5a6b"),
+                message: 'supernova-server uses "staging-e4f5a6b" in prod; production deploys release tags vX.Y.Z only.',
+            },
+        ],
+    },
+    {
+        policy: "service-resources-and-probes",
+        type: RELEASE,
+        props: releaseProps,
+        failing: [
+            {
+                change: "no memory limit",
+                edit: set("values.resources.limits.memory", undefined),
+                message: "supernova-server does not set resources.limits.memory.",
+            },
+            {
+                change: "no readiness probe",
+                edit: set("values.probes.readiness", undefined),
+                message: "supernova-server does not set probes.readiness.path.",
+            },
+        ],
+    },
+    {
+        policy: "migration-hook-deadline",
+        type: RELEASE,
+        props: releaseProps,
+        failing: [
+            {
+                change: "no deadline",
+                edit: set("values.migrations.activeDeadlineSeconds", undefined),
+                message: "supernova-server: migrations.activeDeadlineSeconds is undefined; expected 1 to 3600.",
+            },
+        ],
+    },
+    {
+        policy: "configmap-no-secret-keys",
+        type: "kubernetes:core/v1:ConfigMap",
+        props: () => ({ metadata: { name: "supernova-server-env" }, data: { LOG_LEVEL: "info" } }),
+        failing: [
+            {
+                change: "DATABASE_URL in data",
+                edit: set("data.DATABASE_URL", "postgresql://..."),
+                message: "ConfigMap supernova-server-env holds DATABASE_URL; put secrets in a Secret.",
+            },
+        ],
+    },
+    {
+        policy: "release-values-no-secret-keys",
+        type: RELEASE,
+        props: releaseProps,
+        failing: [
+            {
+                change: "SESSION_SECRET in env",
+                edit: set("values.env.SESSION_SECRET", "x"),
+                message: "supernova-server passes SESSION_SECRET as plain values (they end up in a ConfigMap).",
+            },
+        ],
+    },
+    {
+        policy: "rds-storage-encrypted",
+        type: "aws:rds/instance:Instance",
+        props: rdsProps,
+        failing: [
+            {
+                change: "unencrypted",
+                edit: set("storageEncrypted", false),
+                message: "RDS instance db is not encrypted at rest (storageEncrypted).",
+            },
+            {
+                change: "no KMS key",
+                edit: set("kmsKeyId", undefined),
+                message: "RDS instance db is encrypted with the AWS-managed key, not a KMS key of the environment.",
+            },
+        ],
+    },
+    {
+        policy: "rds-not-public",
+        type: "aws:rds/instance:Instance",
+        props: rdsProps,
+        failing: [{ change: "public", edit: set("publiclyAccessible", true), message: "RDS instance db is publicly accessible." }],
+    },
+    {
+        policy: "rds-backup-retention",
+        type: "aws:rds/instance:Instance",
+        props: rdsProps,
+        failing: [
+            {
+                change: "1 day",
+                edit: set("backupRetentionPeriod", 1),
+                message: "RDS instance db keeps backups 1 day(s); prod needs at least 30.",
+            },
+        ],
+    },
+    {
+        policy: "rds-multi-az-in-production",
+        type: "aws:rds/instance:Instance",
+        props: rdsProps,
+        failing: [{ change: "single AZ", edit: set("multiAz", false), message: "RDS instance db is single-AZ in prod." }],
+    },
+    {
+        policy: "rds-deletion-protection-in-production",
+        type: "aws:rds/instance:Instance",
+        props: rdsProps,
+        failing: [
+            {
+                change: "no deletion protection",
+                edit: set("deletionProtection", false),
+                message: "RDS instance db has no deletion protection in prod.",
+            },
+            {
+                change: "no final snapshot",
+                edit: set("skipFinalSnapshot", true),
+                message: "RDS instance db skips its final snapshot in prod.",
+            },
+        ],
+    },
+    {
+        policy: "rds-engine-version",
+        type: "aws:rds/instance:Instance",
+        props: rdsProps,
+        failing: [
+            { change: "14", edit: set("engineVersion", "14.9"), message: "RDS instance db runs PostgreSQL 14.9; 15 or newer is required." },
+        ],
+    },
+    {
+        policy: "elasticache-encryption",
+        type: "aws:elasticache/replicationGroup:ReplicationGroup",
+        props: cacheProps,
+        failing: [
+            {
+                change: "no at-rest encryption",
+                edit: set("atRestEncryptionEnabled", false),
+                message: "ElastiCache db is not encrypted at rest.",
+            },
+            { change: "no TLS", edit: set("transitEncryptionEnabled", false), message: "ElastiCache db is not encrypted in transit." },
+        ],
+    },
+    {
+        policy: "elasticache-auth-token",
+        type: "aws:elasticache/replicationGroup:ReplicationGroup",
+        props: cacheProps,
+        failing: [{ change: "no token", edit: set("authToken", undefined), message: "ElastiCache db has no AUTH token." }],
+    },
+    {
+        policy: "elasticache-failover-in-production",
+        type: "aws:elasticache/replicationGroup:ReplicationGroup",
+        props: cacheProps,
+        failing: [
+            {
+                change: "no failover",
+                edit: set("automaticFailoverEnabled", false),
+                message: "ElastiCache db has no automatic failover in prod.",
+            },
+        ],
+    },
+    {
+        policy: "eks-endpoint-restricted",
+        type: "aws:eks/cluster:Cluster",
+        props: eksProps,
+        failing: [
+            {
+                change: "public, no CIDRs",
+                edit: set("vpcConfig.endpointPublicAccess", true),
+                message: "EKS cluster db exposes its API endpoint to the whole internet.",
+            },
+        ],
+    },
+    {
+        policy: "eks-secrets-encryption",
+        type: "aws:eks/cluster:Cluster",
+        props: eksProps,
+        failing: [
+            {
+                change: "no encryption",
+                edit: set("encryptionConfig", undefined),
+                message: "EKS cluster db does not encrypt Secrets with a KMS key.",
+            },
+        ],
+    },
+    {
+        policy: "eks-control-plane-logs",
+        type: "aws:eks/cluster:Cluster",
+        props: eksProps,
+        failing: [
+            {
+                change: "api and audit only",
+                edit: set("enabledClusterLogTypes", ["api", "audit"]),
+                message: "EKS cluster db does not log authenticator, controllerManager, scheduler.",
+            },
+        ],
+    },
+    {
+        policy: "secretsmanager-kms-key",
+        type: "aws:secretsmanager/secret:Secret",
+        props: () => ({ name: "supernova/prod/database-url", kmsKeyId: "arn:aws:kms:eu-west-1:333333333333:key/app" }),
+        failing: [
+            {
+                change: "default key",
+                edit: set("kmsKeyId", undefined),
+                message: "Secret supernova/prod/database-url uses the default key, not a KMS key of the environment.",
+            },
+        ],
+    },
+    {
+        policy: "iam-no-wildcard-actions",
+        type: "aws:iam/rolePolicy:RolePolicy",
+        props: () => ({
+            policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["sts:AssumeRole"], Resource: ["arn:aws:iam::1:role/x"] }] }),
+        }),
+        failing: [
+            {
+                change: "s3:*",
+                edit: set(
+                    "policy",
+                    JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["sts:AssumeRole", "s3:*"], Resource: ["*"] }] }),
+                ),
+                message: "IAM policy db allows wildcard actions: s3:*.",
+            },
+        ],
+    },
+    {
+        policy: "github-production-environment-protection",
+        type: "github:index/repositoryEnvironment:RepositoryEnvironment",
+        props: productionEnvironment,
+        failing: [
+            {
+                change: "1 reviewer",
+                edit: set("reviewers", [{ users: [1001], teams: [] }]),
+                message: "platform/production lists 1 reviewer(s); at least 2 are required.",
+            },
+            {
+                change: "no wait",
+                edit: set("waitTimer", 0),
+                message: "platform/production waits 0 minute(s) before deploying; at least 5 are required.",
+            },
+            {
+                change: "admin bypass",
+                edit: set("canAdminsBypass", true),
+                message: "platform/production lets admins bypass its protection rules.",
+            },
+            {
+                change: "self review",
+                edit: set("preventSelfReview", false),
+                message: "platform/production lets the author of a deployment approve it.",
+            },
+        ],
+    },
+    {
+        policy: "github-main-branch-protection",
+        type: "github:index/branchProtection:BranchProtection",
+        props: mainProtection,
+        failing: [
+            {
+                change: "1 approval",
+                edit: set("requiredPullRequestReviews", [{ requiredApprovingReviewCount: 1 }]),
+                message: "db: main needs 2 approvals, has 1.",
+            },
+            { change: "unsigned", edit: set("requireSignedCommits", false), message: "db: main accepts unsigned commits." },
+            { change: "force pushes", edit: set("allowsForcePushes", true), message: "db: main can be force-pushed or deleted." },
+        ],
+    },
+    {
+        policy: "aws-provider-default-tags",
+        type: "pulumi:providers:aws",
+        props: () => ({ defaultTags: JSON.stringify({ tags: { environment: "prod", project: "supernova", "managed-by": "pulumi" } }) }),
+        failing: [
+            {
+                change: "no project tag",
+                edit: set("defaultTags", JSON.stringify({ tags: { environment: "prod", "managed-by": "pulumi" } })),
+                message: "AWS provider db does not tag resources with project.",
+            },
+        ],
+    },
+    {
+        policy: "helm-chart-pinned",
+        type: RELEASE,
+        props: () => ({
+            chart: "ingress-nginx",
+            version: "4.13.3",
+            repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" },
+        }),
+        failing: [
+            {
+                change: "no version",
+                edit: set("version", undefined),
+                message: "ingress-nginx from https://kubernetes.github.io/ingress-nginx is not pinned to a version X.Y.Z.",
+            },
+        ],
+    },
+];
+
+describe("resource policies: happy path passes, each one-field change fails with its message", () => {
+    for (const c of CASES) {
+        describe(c.policy, () => {
+            const run = (props: Props) => runPolicy(policy(c.policy), [fixture(c.stack ?? "prod", c.type, "db", props)], c.config);
+            it("passes the happy-path fixture", () => assert.deepEqual(run(c.props()).messages, []));
+            for (const failing of c.failing) {
+                it(`fails on: ${failing.change}`, () => {
+                    const props = c.props();
+                    failing.edit(props);
+                    assert.deepEqual(run(props).messages, [failing.message]);
+                });
+            }
+        });
+    }
+});
+
+describe("stricter rules apply only to production stacks", () => {
+    it("a dev release may have 1 replica, DEV_AUTH_OPEN=true and a dev-<sha> tag", () => {
+        const props = releaseProps();
+        Object.assign(props["values"], {
+            replicaCount: 1,
+            autoscaling: { enabled: false },
+            image: { tag: "dev-a1b2c3d" },
+            env: { DEV_AUTH_OPEN: "true" },
+        });
+        for (const name of ["service-minimum-replicas", "dev-auth-open-only-in-dev", "image-tag-immutable"]) {
+            assert.deepEqual(runPolicy(policy(name), [fixture("dev", RELEASE, "app", props)]).messages, [], name);
+        }
+    });
+
+    it("dev keeps 7 days of backups, single-AZ", () => {
+        const props = { ...rdsProps(), backupRetentionPeriod: 7, multiAz: false, deletionProtection: false };
+        for (const name of ["rds-backup-retention", "rds-multi-az-in-production", "rds-deletion-protection-in-production"]) {
+            assert.deepEqual(runPolicy(policy(name), [fixture("dev", "aws:rds/instance:Instance", "db", props)]).messages, [], name);
+        }
+        assert.deepEqual(
+            runPolicy(policy("rds-backup-retention"), [
+                fixture("dev", "aws:rds/instance:Instance", "db", { ...props, backupRetentionPeriod: 3 }),
+            ]).messages,
+            ["RDS instance db keeps backups 3 day(s); dev needs at least 7."],
+        );
+    });
+
+    it("thresholds are tunable through the pack config", () => {
+        const props = { ...rdsProps(), backupRetentionPeriod: 14 };
+        const resource = fixture("prod", "aws:rds/instance:Instance", "db", props);
+        assert.equal(runPolicy(policy("rds-backup-retention"), [resource]).messages.length, 1);
+        assert.deepEqual(runPolicy(policy("rds-backup-retention"), [resource], { productionMinimumDays: 14 }).messages, []);
+    });
+});
+
+describe("scope", () => {
+    it("service rules judge only releases of the api-service chart, not third-party charts", () => {
+        const certManager = fixture("prod", RELEASE, "cert-manager", {
+            name: "cert-manager",
+            chart: "cert-manager",
+            version: "v1.18.2",
+            values: {},
+        });
+        for (const name of ["image-tag-immutable", "service-minimum-replicas", "service-resources-and-probes"]) {
+            assert.deepEqual(runPolicy(policy(name), [certManager]).messages, [], name);
+        }
+    });
+
+    it("add-on namespaces are exempt from default-deny only while the config lists them", () => {
+        const addon = fixture("prod", RELEASE, "ingress", { chart: "ingress-nginx", namespace: "ingress-nginx" });
+        assert.deepEqual(runPolicy(policy("namespace-default-deny"), [addon]).messages, []);
+        assert.deepEqual(runPolicy(policy("namespace-default-deny"), [addon], { exemptNamespaces: [] }).messages, [
+            'Namespace "ingress-nginx" runs workloads but has no default-deny NetworkPolicy.',
+        ]);
+    });
+});
+
+describe("unknown values during preview", () => {
+    it("never produce a violation; the engine reports the policy as not runnable instead", () => {
+        const cases: [string, string, Props][] = [
+            ["rds-storage-encrypted", "aws:rds/instance:Instance", { ...rdsProps(), storageEncrypted: UNKNOWN.boolean }],
+            ["rds-not-public", "aws:rds/instance:Instance", { ...rdsProps(), publiclyAccessible: UNKNOWN.boolean }],
+            ["iam-no-wildcard-actions", "aws:iam/rolePolicy:RolePolicy", { policy: UNKNOWN.string }],
+            ["secretsmanager-kms-key", "aws:secretsmanager/secret:Secret", { name: "x", kmsKeyId: UNKNOWN.string }],
+            ["elasticache-auth-token", "aws:elasticache/replicationGroup:ReplicationGroup", { ...cacheProps(), authToken: UNKNOWN.string }],
+        ];
+        for (const [name, type, props] of cases) {
+            const result = runPolicy(policy(name), [fixture("prod", type, "db", props)]);
+            assert.deepEqual(result, { messages: [], unknown: true }, name);
+        }
+    });
+});
+
+describe("stack policies", () => {
+    const ns = (name: string, type: string, props: Props): PolicyResource => fixture("prod", type, name, props);
+    const denyAll = ns("deny", "kubernetes:networking.k8s.io/v1:NetworkPolicy", {
+        metadata: { name: "default-deny-all", namespace: "supernova" },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    });
+    const release = ns("app", RELEASE, { ...releaseProps(), namespace: "supernova" });
+
+    it("namespace-default-deny: passes with a deny-all policy, fails when the policy admits traffic", () => {
+        assert.deepEqual(runPolicy(policy("namespace-default-deny"), [denyAll, release]).messages, []);
+        const leaky = structuredClone(denyAll);
+        leaky.props["spec"].ingress = [{}];
+        assert.deepEqual(runPolicy(policy("namespace-default-deny"), [leaky, release]).messages, [
+            'Namespace "supernova" runs workloads but has no default-deny NetworkPolicy.',
+        ]);
+    });
+
+    it("github-production-deployment-policy: passes with a tag policy, fails without one", () => {
+        const env = ns("env", "github:index/repositoryEnvironment:RepositoryEnvironment", productionEnvironment());
+        const tagPolicy = ns("tags", "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy", {
+            repository: "platform",
+            environment: "production",
+            tagPattern: "v*",
+        });
+        assert.deepEqual(runPolicy(policy("github-production-deployment-policy"), [env, tagPolicy]).messages, []);
+        assert.deepEqual(runPolicy(policy("github-production-deployment-policy"), [env]).messages, [
+            "platform/production accepts deployments from any ref: add a tag or branch policy.",
+        ]);
+    });
+});
+
+describe("change management", () => {
+    const anyResource = fixture("prod", "kubernetes:core/v1:Namespace", "ns", {});
+    const window = (at: string, extra: Record<string, unknown> = {}) =>
+        runPolicy(policy("prod-deployment-window"), [anyResource], { at, ...extra }).messages;
+    afterEach(() => delete process.env[EMERGENCY_VARIABLE]);
+
+    it("is advisory by default and allows Tuesday to Thursday 10:00-14:00 UTC", () => {
+        assert.equal(policy("prod-deployment-window").enforcementLevel, "advisory");
+        assert.deepEqual(window("2026-11-25T11:30:00Z"), []);
+    });
+
+    it("flags a Friday, an evening and a freeze date", () => {
+        assert.deepEqual(window("2026-11-27T11:00:00Z"), [
+            "2026-11-27T11:00:00.000Z is outside the deployment window (Tuesday, Wednesday, Thursday, 10:00-14:00 UTC). Deploy inside the window, or set PLATFORM_EMERGENCY_CHANGE=<incident> for an emergency.",
+        ]);
+        assert.equal(window("2026-11-25T14:00:00Z").length, 1);
+        assert.deepEqual(window("2026-12-23T11:00:00Z", { freezes: ["2026-12-20/2027-01-02"] }), [
+            "2026-12-23 is in the change freeze 2026-12-20/2027-01-02. Deploy inside the window, or set PLATFORM_EMERGENCY_CHANGE=<incident> for an emergency.",
+        ]);
+    });
+
+    it("does not apply to other stacks", () => {
+        assert.deepEqual(
+            runPolicy(policy("prod-deployment-window"), [fixture("staging", "x:y:Z", "ns", {})], { at: "2026-11-27T11:00:00Z" }).messages,
+            [],
+        );
+    });
+
+    it("yields to an emergency override, which is reported instead", () => {
+        process.env[EMERGENCY_VARIABLE] = "INC-4711 payment outage";
+        assert.deepEqual(window("2026-11-27T23:00:00Z"), []);
+        assert.deepEqual(runPolicy(policy("emergency-change-override"), [anyResource]).messages, [
+            "EMERGENCY CHANGE to prod: deployment window and change freeze not enforced. Reason: INC-4711 payment outage",
+        ]);
+    });
+
+    it("reports no override when none is set", () => {
+        assert.deepEqual(runPolicy(policy("emergency-change-override"), [anyResource]).messages, []);
+    });
+});
+
+describe("the pack", () => {
+    it("has at least 20 uniquely named kebab-case policies with descriptions and enforcement levels", () => {
+        assert.ok(POLICIES.length >= 20, `${POLICIES.length} policies`);
+        const names = POLICIES.map((p) => p.name);
+        assert.equal(new Set(names).size, names.length);
+        for (const p of POLICIES) {
+            assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+            assert.ok(p.description && p.description.length > 10, p.name);
+            assert.ok(["mandatory", "advisory"].includes(String(p.enforcementLevel)), p.name);
+        }
+    });
+
+    it("tests every policy here or in the stack tests", () => {
+        const tested = new Set([
+            ...CASES.map((c) => c.policy),
+            "namespace-default-deny",
+            "github-production-deployment-policy",
+            "prod-deployment-window",
+            "emergency-change-override",
+        ]);
+        assert.deepEqual(
+            POLICIES.map((p) => p.name).filter((name) => !tested.has(name)),
+            [],
+        );
+    });
+});
