@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { createAwsProvider } from "./components/aws-provider";
 import { Cluster } from "./components/cluster/cluster";
 import { ClusterAddons } from "./components/cluster-addons";
-import type { AwsPlacement } from "./components/data/aws-placement";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { GitHubDelivery } from "./components/github/github-delivery";
@@ -46,30 +45,22 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
             : undefined;
     const namespace = new Namespace("app", { config: config.namespace, provider: cluster.provider });
 
-    const placement: AwsPlacement | undefined =
-        awsProvider && cluster.vpcId && cluster.privateSubnetIds && cluster.nodeSecurityGroupId
-            ? {
-                  provider: awsProvider,
-                  vpcId: cluster.vpcId,
-                  privateSubnetIds: cluster.privateSubnetIds,
-                  nodeSecurityGroupId: cluster.nodeSecurityGroupId,
-              }
-            : undefined;
     const data = {
         identifier: `${config.environment.project}-${config.environment.name}`,
         protect: config.environment.protectStatefulResources,
         namespace: namespace.name,
         k8sProvider: cluster.provider,
-        aws: placement,
+        aws: cluster.awsPlacement,
     };
     const postgres = new Postgres("postgres", { ...data, config: config.database, externalUrl: config.secrets.databaseUrl });
     const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl });
+    const dataEnv = { ...postgres.env, ...redis.env };
 
     const secrets = new AppSecrets("app-secrets", {
         config: config.secrets,
         environment: config.environment,
         services: config.services.map((s) => s.name),
-        dataEnv: { ...postgres.env, ...redis.env },
+        dataEnv,
         namespace: namespace.name,
         k8sProvider: cluster.provider,
         aws:
@@ -105,16 +96,11 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
     }
 
     if (config.github) {
-        const githubSecrets: Record<string, pulumi.Output<string>> = Object.fromEntries(
-            config.github.environmentSecrets.map((secretName) => [secretName, config.secrets.ci[secretName]!]),
-        );
-        if (config.cluster.mode === "existing" && cluster.kubeconfig) {
-            githubSecrets["KUBE_CONFIG_BASE64"] = cluster.kubeconfig.apply((text) => Buffer.from(text).toString("base64"));
-        }
         new GitHubDelivery("github", {
             config: config.github,
             environment: config.environment,
-            secrets: githubSecrets,
+            ciSecrets: config.secrets.ci,
+            kubeconfig: config.cluster.mode === "existing" ? cluster.kubeconfig : undefined,
             variables: {
                 PULUMI_STACK: pulumi.getStack(),
                 CLUSTER_NAME: cluster.clusterName,
@@ -130,7 +116,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         namespace: namespace.name,
         kubeconfig: cluster.kubeconfig,
         renderDirectory: cluster.renderDirectory,
-        dataEnv: { ...postgres.env, ...redis.env },
+        dataEnv,
         jwks: secrets.jwks,
         secretsChecksum: secrets.checksum,
         secretNames: secrets.secretNames,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig, StackConfig } from "../../config/load";
+import type { AwsPlacement } from "../data/aws-placement";
 import { createEks } from "./eks";
 
 export interface ClusterArgs {
@@ -27,8 +28,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly oidcIssuerUrl?: pulumi.Output<string>;
     /** Security group of the nodes, which databases admit. */
     public readonly nodeSecurityGroupId?: pulumi.Output<string>;
-    public readonly vpcId?: pulumi.Output<string>;
-    public readonly privateSubnetIds?: pulumi.Output<string>[];
+    /** Where AWS-managed data services go (EKS mode): the VPC, private subnets, reachable from the nodes. */
+    public readonly awsPlacement?: AwsPlacement;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:Cluster", name, {}, opts);
@@ -50,9 +51,17 @@ export class Cluster extends pulumi.ComponentResource {
                 if (args.aws === undefined || args.awsProvider === undefined)
                     throw new Error("Cluster: mode eks needs args.aws and args.awsProvider");
                 const eks = createEks(name, config, args.aws, args.awsProvider, this);
-                Object.assign(this, eks);
                 this.clusterName = eks.clusterName;
                 this.kubeconfig = eks.kubeconfig;
+                this.oidcProviderArn = eks.oidcProviderArn;
+                this.oidcIssuerUrl = eks.oidcIssuerUrl;
+                this.nodeSecurityGroupId = eks.nodeSecurityGroupId;
+                this.awsPlacement = {
+                    provider: args.awsProvider,
+                    vpcId: eks.vpcId,
+                    privateSubnetIds: eks.privateSubnetIds,
+                    nodeSecurityGroupId: eks.nodeSecurityGroupId,
+                };
                 this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: eks.kubeconfig }, { parent: this });
                 break;
             }

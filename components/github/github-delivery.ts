@@ -12,8 +12,10 @@ export interface GitHubDeliveryArgs {
     config: GithubConfig;
     /** Its `deployFrom` becomes the environment's deployment branch or tag policy. */
     environment: StackConfig["environment"];
-    /** Values for the environment's Actions secrets (names from `github.environmentSecrets`, plus KUBE_CONFIG_BASE64). */
-    secrets: Record<string, pulumi.Output<string>>;
+    /** The stack's `secrets.ci`; the names in `github.environmentSecrets` become Actions secrets. */
+    ciSecrets: Record<string, pulumi.Output<string>>;
+    /** An existing cluster's kubeconfig, handed to the workflows as KUBE_CONFIG_BASE64. */
+    kubeconfig?: pulumi.Output<string>;
     /** Non-secret Actions variables of the environment (region, cluster, namespace, stack). */
     variables: Record<string, pulumi.Input<string>>;
     /** With AWS: the OIDC provider and workflow roles in the environment's account. */
@@ -128,7 +130,7 @@ export class GitHubDelivery extends pulumi.ComponentResource {
                     envOpts,
                 );
             }
-            for (const [secretName, value] of Object.entries(args.secrets)) {
+            for (const [secretName, value] of Object.entries(actionsSecrets(config, args))) {
                 new github.ActionsEnvironmentSecret(
                     `${name}-${repository}-${secretName}`,
                     { repository, environment: config.environment.name, secretName, plaintextValue: pulumi.secret(value) },
@@ -160,6 +162,12 @@ export class GitHubDelivery extends pulumi.ComponentResource {
             { ...ghOpts, import: repository, protect: true, retainOnDelete: true, ignoreChanges: UNMANAGED_REPOSITORY_SETTINGS },
         );
     }
+}
+
+function actionsSecrets(config: GithubConfig, args: GitHubDeliveryArgs): Record<string, pulumi.Output<string>> {
+    const secrets = Object.fromEntries(config.environmentSecrets.map((secretName) => [secretName, args.ciSecrets[secretName]!]));
+    if (args.kubeconfig) secrets["KUBE_CONFIG_BASE64"] = args.kubeconfig.apply((text) => Buffer.from(text).toString("base64"));
+    return secrets;
 }
 
 export function branchProtectionArgs(repositoryId: pulumi.Input<string>, rule: BranchRule): github.BranchProtectionArgs {
