@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/load";
+import { pinnedRelease } from "./kubernetes/pinned-release";
 
 export const ACME_SERVERS = {
     "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
@@ -21,32 +22,26 @@ export class ClusterAddons extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider: args.provider };
 
         if (ingressNginx.enabled) {
-            new k8s.helm.v3.Release(
+            pinnedRelease(
                 `${name}-ingress-nginx`,
                 {
-                    name: "ingress-nginx",
                     chart: "ingress-nginx",
                     version: ingressNginx.chartVersion,
-                    repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" },
+                    repo: "https://kubernetes.github.io/ingress-nginx",
                     namespace: "ingress-nginx",
-                    createNamespace: true,
-                    atomic: true,
                     values: { controller: { replicaCount: 2, ingressClassResource: { name: "nginx", default: true } } },
                 },
                 childOpts,
             );
         }
         if (certManager.enabled) {
-            const release = new k8s.helm.v3.Release(
+            const release = pinnedRelease(
                 `${name}-cert-manager`,
                 {
-                    name: "cert-manager",
                     chart: "cert-manager",
                     version: certManager.chartVersion,
-                    repositoryOpts: { repo: "https://charts.jetstack.io" },
+                    repo: "https://charts.jetstack.io",
                     namespace: "cert-manager",
-                    createNamespace: true,
-                    atomic: true,
                     values: { crds: { enabled: true } },
                 },
                 childOpts,

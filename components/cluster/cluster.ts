@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig, StackConfig } from "../../config/load";
-import type { AwsPlacement } from "../data/aws-placement";
+import type { AwsPlacement } from "../data/data-service";
 import { createEks } from "./eks";
 
 export interface ClusterArgs {

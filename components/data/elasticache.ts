@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
-import { AwsPlacement, nodeOnlySecurityGroup } from "./aws-placement";
+import { AwsPlacement, nodeOnlySecurityGroup } from "./data-service";
 import { REDIS_PORT, redisUrl } from "./connection";
 
 export type ElasticacheConfig = Extract<StackConfig["redis"], { mode: "elasticache" }>;

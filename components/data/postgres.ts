@@ -3,23 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { StackConfig } from "../../config/load";
 import { createStatefulService } from "../kubernetes/stateful-service";
-import { AwsPlacement } from "./aws-placement";
+import type { DataServiceArgs } from "./data-service";
 import { postgresUrl } from "./connection";
 import { createRds } from "./rds";
 
-export interface PostgresArgs {
+export interface PostgresArgs extends DataServiceArgs {
     /** The stack's `database` section; `mode` picks RDS, in-cluster or external. */
     config: StackConfig["database"];
-    /** Prefix of physical names, `<project>-<environment>`. */
-    identifier: string;
-    /** Protect the database from deletion (`protect`, deletion protection, final snapshot). */
-    protect: boolean;
-    namespace: pulumi.Input<string>;
-    k8sProvider: k8s.Provider;
-    /** Required when mode is `rds`. */
-    aws?: AwsPlacement;
-    /** Required when mode is `external`: the `secrets.databaseUrl` secret. */
-    externalUrl?: pulumi.Output<string>;
 }
 
 /** PostgreSQL for the app. Its one output is `DATABASE_URL`, always a secret. */

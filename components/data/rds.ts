@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { assumeRolePolicy } from "../cluster/eks";
-import { AwsPlacement, nodeOnlySecurityGroup } from "./aws-placement";
+import { AwsPlacement, nodeOnlySecurityGroup } from "./data-service";
 import { POSTGRES_PORT, postgresUrl } from "./connection";
 
 export type RdsConfig = Extract<StackConfig["database"], { mode: "rds" }>;

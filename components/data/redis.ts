@@ -2,25 +2,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { createStatefulService, podHost } from "../kubernetes/stateful-service";
-import { AwsPlacement } from "./aws-placement";
+import type { DataServiceArgs } from "./data-service";
 import { hostList, REDIS_PORT, redisUrl, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./connection";
 import { createElasticache } from "./elasticache";
 import { generatedPassword } from "./postgres";
 
 type InClusterRedisConfig = Extract<StackConfig["redis"], { mode: "in-cluster" }>;
 
-export interface RedisArgs {
+export interface RedisArgs extends DataServiceArgs {
     /** The stack's `redis` section; `mode` and `topology` pick the deployment. */
     config: StackConfig["redis"];
-    /** Prefix of physical names, `<project>-<environment>`. */
-    identifier: string;
-    protect: boolean;
-    namespace: pulumi.Input<string>;
-    k8sProvider: k8s.Provider;
-    /** Required when mode is `elasticache`. */
-    aws?: AwsPlacement;
-    /** Required when mode is `external`: the `secrets.redisUrl` secret. */
-    externalUrl?: pulumi.Output<string>;
 }
 
 /**

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceAccountTrustPolicy } from "../cluster/eks";
+import { pinnedRelease } from "../kubernetes/pinned-release";
 import { secretPath } from "./rotation";
 
 export const SECRET_STORE_NAME = "aws-secrets-manager";
@@ -62,16 +63,13 @@ export function createExternalSecretsOperator(name: string, args: ExternalSecret
         },
         awsOpts,
     );
-    const release = new k8s.helm.v3.Release(
+    const release = pinnedRelease(
         `${name}-external-secrets`,
         {
-            name: "external-secrets",
             chart: "external-secrets",
             version: args.chartVersion,
-            repositoryOpts: { repo: "https://charts.external-secrets.io" },
+            repo: "https://charts.external-secrets.io",
             namespace: ESO_NAMESPACE,
-            createNamespace: true,
-            atomic: true,
             values: {
                 installCRDs: true,
                 serviceAccount: { name: ESO_SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": role.arn } },

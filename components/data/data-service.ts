@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Where AWS-managed data services live: the cluster's VPC, private subnets, reachable from its nodes. */
@@ -8,6 +9,20 @@ export interface AwsPlacement {
     privateSubnetIds: pulumi.Input<string>[];
     /** Security group of the cluster's nodes: the only source admitted. */
     nodeSecurityGroupId: pulumi.Input<string>;
+}
+
+/** What every data service (Postgres, Redis) is given besides its own config section. */
+export interface DataServiceArgs {
+    /** Prefix of physical names, `<project>-<environment>`. */
+    identifier: string;
+    /** Protect the service's state from deletion (`protect`, deletion protection, final snapshots). */
+    protect: boolean;
+    namespace: pulumi.Input<string>;
+    k8sProvider: k8s.Provider;
+    /** Required for the AWS-managed modes. */
+    aws?: AwsPlacement;
+    /** Required when mode is `external`: the URL secret from `secrets`. */
+    externalUrl?: pulumi.Output<string>;
 }
 
 /** A security group that admits one TCP port from the cluster's nodes and nothing else. */
