@@ -71,6 +71,11 @@ describe("secrets in AWS Secrets Manager (prod)", () => {
                     d.remoteRef.key === `supernova/prod/${d.secretKey.toLowerCase().replace(/_/g, "-")}`,
             ),
         );
+        assert.match(external.inputs.metadata.annotations["force-sync"], /^[0-9a-f]{64}$/, "re-syncs when a value changes");
+        assert.equal(
+            external.inputs.metadata.annotations["force-sync"],
+            (await resolve(graph.outputs["secretsChecksum"] as pulumi.Output<string>)).value,
+        );
         const store = graph.one("kubernetes:external-secrets.io/v1:SecretStore");
         assert.equal(store.inputs.metadata.name, "aws-secrets-manager");
         assert.ok(external.dependsOn.includes(store.urn));

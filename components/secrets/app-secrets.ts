@@ -121,7 +121,13 @@ export class AppSecrets extends pulumi.ComponentResource {
                 {
                     apiVersion: "external-secrets.io/v1",
                     kind: "ExternalSecret",
-                    metadata: { name: this.secretNames[service], namespace: args.namespace },
+                    metadata: {
+                        name: this.secretNames[service],
+                        namespace: args.namespace,
+                        // A new value makes External Secrets sync at once instead of at the next refresh, so
+                        // pods that roll on the same checksum start with the new secrets.
+                        annotations: { "force-sync": this.checksum },
+                    },
                     spec: externalSecretSpec({
                         project,
                         environment: env,

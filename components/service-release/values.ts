@@ -11,6 +11,10 @@ export const HOOK_START_SLACK_SECONDS = 60;
 /**
  * Helm's timeout for one release: pods becoming ready, then every enabled hook running to its deadline
  * (which bounds the retries inside it). A failed or slower rollout is rolled back (`atomic`).
+ *
+ * With the default post-* hooks Helm waits for Ready pods before it migrates, so the readiness probe
+ * must not need the new schema (the runbook's /healthz does not); breaking schema changes use pre-*
+ * hooks at weight -10, which run before the pods roll and need only the app's Secret, created first.
  */
 export function releaseTimeoutSeconds(service: ServiceConfig): number {
     const hooks = [service.migrations, service.seeds].filter((hook) => hook.enabled);
