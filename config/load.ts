@@ -120,11 +120,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Defaults that depend on other sections; the only ones not declared in the schema. */
 function withDerivedDefaults(config: Parsed) {
     const { cluster, environment } = config;
-    const clusterName = cluster.mode === "eks" ? (cluster.name ?? `${environment.project}-${environment.name}`) : undefined;
     return {
         ...config,
-        cluster: cluster.mode === "eks" ? { ...cluster, name: clusterName as string } : cluster,
+        cluster: cluster.mode === "eks" ? { ...cluster, name: cluster.name ?? `${environment.project}-${environment.name}` } : cluster,
     };
 }
