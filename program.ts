@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import { createAwsProvider } from "./components/aws-provider";
 import { Cluster } from "./components/cluster/cluster";
 import { ClusterAddons } from "./components/cluster-addons";
@@ -52,28 +54,34 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         k8sProvider: cluster.provider,
         aws: cluster.awsPlacement,
     };
-    const postgres = new Postgres("postgres", { ...data, config: config.database, externalUrl: config.secrets.databaseUrl });
-    const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl });
+    // random and tls need no settings; explicit providers still make every resource's provider visible.
+    const generators = { providers: [new random.Provider("random"), new tls.Provider("tls")] };
+    const postgres = new Postgres("postgres", { ...data, config: config.database, externalUrl: config.secrets.databaseUrl }, generators);
+    const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl }, generators);
     const dataEnv = { ...postgres.env, ...redis.env };
 
-    const secrets = new AppSecrets("app-secrets", {
-        config: config.secrets,
-        environment: config.environment,
-        services: config.services.map((s) => s.name),
-        dataEnv,
-        namespace: namespace.name,
-        k8sProvider: cluster.provider,
-        aws:
-            config.aws && awsProvider && cluster.oidcProviderArn && cluster.oidcIssuerUrl
-                ? {
-                      config: config.aws,
-                      provider: awsProvider,
-                      oidcProviderArn: cluster.oidcProviderArn,
-                      oidcIssuerUrl: cluster.oidcIssuerUrl,
-                  }
-                : undefined,
-        now: options.now,
-    });
+    const secrets = new AppSecrets(
+        "app-secrets",
+        {
+            config: config.secrets,
+            environment: config.environment,
+            services: config.services.map((s) => s.name),
+            dataEnv,
+            namespace: namespace.name,
+            k8sProvider: cluster.provider,
+            aws:
+                config.aws && awsProvider && cluster.oidcProviderArn && cluster.oidcIssuerUrl
+                    ? {
+                          config: config.aws,
+                          provider: awsProvider,
+                          oidcProviderArn: cluster.oidcProviderArn,
+                          oidcIssuerUrl: cluster.oidcIssuerUrl,
+                      }
+                    : undefined,
+            now: options.now,
+        },
+        generators,
+    );
 
     for (const service of config.services) {
         new ServiceRelease(

@@ -84,6 +84,12 @@ function assertExplicitProviders(graph: Graph): void {
     for (const r of graph.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"))) {
         assert.equal(r.provider, k8sProvider.urn, `${r.name} uses the cluster's provider`);
     }
+    for (const pkg of ["random", "tls"]) {
+        const provider = graph.one(`pulumi:providers:${pkg}`);
+        for (const r of graph.resources.filter((r) => r.custom && r.type.startsWith(`${pkg}:`))) {
+            assert.equal(r.provider, provider.urn, `${r.name} uses the explicit ${pkg} provider`);
+        }
+    }
     for (const r of graph.resources.filter((r) => r.custom && r.type.startsWith("aws:"))) {
         assert.equal(r.provider, graph.one(AWS_PROVIDER).urn, `${r.name} uses the stack's AWS provider`);
         assert.ok(r.parent, `${r.name} belongs to a component`);
