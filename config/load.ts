@@ -65,13 +65,23 @@ function decodeConfigValue(value: string): unknown {
 export function parseStackConfig(raw: RawStackConfig, stackFile: string): StackConfig {
     const problems: ConfigProblem[] = plainTextSecretProblems(raw);
     const result = stackConfigSchema.safeParse(raw.sections, { reportInput: true });
-    if (result.success) {
-        problems.push(...crossSectionIssues(result.data).map((issue) => ({ ...issue, hidden: isSecretPath(issue.path) })));
-    } else {
-        problems.push(...result.error.issues.flatMap(fromZodIssue));
-    }
+    const { valid, available } = result.success
+        ? { valid: result.data, available: new Set(Object.keys(stackConfigShape)) }
+        : validSections(raw.sections);
+    if (!result.success) problems.push(...result.error.issues.flatMap(fromZodIssue));
+    problems.push(...crossSectionIssues(valid, available).map((issue) => ({ ...issue, hidden: isSecretPath(issue.path) })));
     if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
     return withDerivedDefaults(result.data);
+}
+
+/** The sections that are valid on their own, so cross-section rules can still run on them. */
+function validSections(sections: Record<string, unknown>): { valid: Partial<Parsed>; available: Set<string> } {
+    const valid: Record<string, unknown> = {};
+    for (const [name, schema] of Object.entries(stackConfigShape)) {
+        const parsed = (schema as z.ZodType).safeParse(sections[name]);
+        if (parsed.success) valid[name] = parsed.data;
+    }
+    return { valid: valid as Partial<Parsed>, available: new Set(Object.keys(valid)) };
 }
 
 const SECRET_LEAVES = ["kubeconfig", "databaseUrl", "redisUrl"] as const;

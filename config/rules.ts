@@ -17,21 +17,32 @@ const IMAGE_TAG_RULES: Record<Parsed["environment"]["imageTagFormat"], (env: str
     semver: () => ({ re: /^v\d+\.\d+\.\d+$/, text: "an immutable release tag vX.Y.Z" }),
 };
 
-/** Rules that relate several sections. Each returns the problems it finds; none throws. */
-export function crossSectionIssues(config: Parsed): Issue[] {
-    const { services } = config;
-    return [
-        ...deployTriggerIssues(config),
-        ...awsIssues(config),
-        ...imageTagIssues(config),
-        ...plainSecretEnvIssues(config),
-        ...uniqueServiceIssues(config),
-        ...clusterIssues(config),
-        ...dataLayerIssues(config),
-        ...secretIssues(config),
-        ...services.flatMap((service, i) => serviceIssues(service, i)),
-        ...githubIssues(config),
-    ];
+type Section = keyof Parsed;
+interface Rule {
+    /** The sections the rule reads: it runs whenever these parsed, even if others did not. */
+    needs: Section[];
+    check: (config: Parsed) => Issue[];
+}
+
+const RULES: Rule[] = [
+    { needs: ["environment"], check: deployTriggerIssues },
+    { needs: ["aws"], check: awsIssues },
+    { needs: ["environment", "services"], check: imageTagIssues },
+    { needs: ["services"], check: plainSecretEnvIssues },
+    { needs: ["services"], check: uniqueServiceIssues },
+    { needs: ["cluster", "aws", "secrets"], check: clusterIssues },
+    { needs: ["cluster", "database", "redis", "secrets", "environment"], check: dataLayerIssues },
+    { needs: ["secrets", "cluster"], check: secretIssues },
+    { needs: ["services"], check: ({ services }) => services.flatMap((service, i) => serviceIssues(service, i)) },
+    { needs: ["github", "secrets"], check: githubIssues },
+];
+
+/**
+ * Rules that relate several sections. Each returns the problems it finds; none throws. Given only
+ * some valid sections (`available`), it runs the rules that need nothing else.
+ */
+export function crossSectionIssues(config: Partial<Parsed>, available: ReadonlySet<string> = new Set(Object.keys(config))): Issue[] {
+    return RULES.filter((rule) => rule.needs.every((section) => available.has(section))).flatMap((rule) => rule.check(config as Parsed));
 }
 
 function deployTriggerIssues({ environment }: Parsed): Issue[] {

@@ -332,6 +332,20 @@ describe("malformed stack config fails before any resource is registered", () =>
         assert.match(error.message, /environment\.imageTagFormat: expected one of/);
     });
 
+    it("reports field and cross-section problems of different sections together", async () => {
+        const error = await expectConfigError("prod", (s) => {
+            services(s)[0]!["replicas"] = "three";
+            section(s, "cluster")["endpoint"] = { publicAccess: true };
+            section(s, "database")["engineVersion"] = "14";
+        });
+        assert.deepEqual(error.message.split("\n"), [
+            "invalid stack configuration (3 problems):",
+            'Pulumi.prod.yaml: services[0].replicas: expected an integer >= 1, got "three"',
+            "Pulumi.prod.yaml: cluster.endpoint.publicAccessCidrs: expected at least one CIDR when endpoint.publicAccess is true, got an empty list",
+            'Pulumi.prod.yaml: database.engineVersion: expected PostgreSQL 15 or newer, got "14"',
+        ]);
+    });
+
     it("never prints a secret value", async () => {
         const error = await expectConfigError("dev", (s) => (section(s, "secrets")["provided"] = { "bad-name": secure() }));
         assert.doesNotMatch(error.message, /TEST-SECRET-VALUE/);
