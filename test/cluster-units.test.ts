@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { clusterIssuerSpec } from "../components/cluster-addons";
-import { eksKubeconfig } from "../components/cluster/kubeconfig";
+import { eksKubeconfig } from "../components/cluster/exec-kubeconfig";
 import { carveSubnets } from "../components/cluster/subnets";
 import { podSecurityLabels } from "../components/namespace";
 

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GENERATED_SECRETS } from "../config/schema";
@@ -121,7 +122,8 @@ describe("secrets in a Kubernetes Secret (local)", () => {
         ];
         assert.deepEqual(Object.keys(secret.inputs.stringData).sort(), keys);
         assert.ok(isSecretValue(secret.rawInputs["stringData"]), "the values reach the engine as secrets");
-        assert.match(secret.inputs.stringData.JWKS_PRIVATE_KEY, /^-----BEGIN PRIVATE KEY-----/);
+        const signingKey = crypto.createPrivateKey(secret.inputs.stringData.JWKS_PRIVATE_KEY);
+        assert.equal(signingKey.asymmetricKeyType, "rsa", "JWKS_PRIVATE_KEY is the RSA signing key");
         for (const map of graph.ofType("kubernetes:core/v1:ConfigMap")) {
             assert.deepEqual(
                 Object.keys(map.inputs.data ?? {}).filter((k) => keys.includes(k)),

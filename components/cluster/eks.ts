@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { EksClusterConfig, StackConfig } from "../../config/load";
-import { eksKubeconfig } from "./kubeconfig";
+import { eksKubeconfig } from "./exec-kubeconfig";
 import { Vpc } from "./vpc";
 
 /** Every control-plane log type EKS offers; all are shipped to CloudWatch. */
