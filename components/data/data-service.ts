@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 
 /** Where AWS-managed data services live: the cluster's VPC, private subnets, reachable from its nodes. */
 export interface AwsPlacement {
@@ -37,4 +38,9 @@ export function nodeOnlySecurityGroup(name: string, port: number, placement: Aws
         },
         { parent, provider: placement.provider },
     );
+}
+
+/** A password that stays the same across runs (state keeps it) and is a secret everywhere. */
+export function generatedPassword(name: string, parent: pulumi.Resource): pulumi.Output<string> {
+    return pulumi.secret(new random.RandomPassword(name, { length: 32, special: false }, { parent }).result);
 }

@@ -1,9 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { StackConfig } from "../../config/load";
 import { createStatefulService } from "../kubernetes/stateful-service";
-import type { DataServiceArgs } from "./data-service";
+import { DataServiceArgs, generatedPassword } from "./data-service";
 import { postgresUrl } from "./connection";
 import { createRds } from "./rds";
 
@@ -43,11 +42,6 @@ export class Postgres extends pulumi.ComponentResource {
         this.env = { DATABASE_URL: pulumi.secret(url) };
         this.registerOutputs({ env: this.env });
     }
-}
-
-/** A password that stays the same across runs (state keeps it) and is a secret everywhere. */
-export function generatedPassword(name: string, parent: pulumi.Resource): pulumi.Output<string> {
-    return pulumi.secret(new random.RandomPassword(name, { length: 32, special: false }, { parent }).result);
 }
 
 function inClusterPostgres(

@@ -2,10 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { createStatefulService, podHost } from "../kubernetes/stateful-service";
-import type { DataServiceArgs } from "./data-service";
+import { DataServiceArgs, generatedPassword } from "./data-service";
 import { hostList, REDIS_PORT, redisUrl, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./connection";
 import { createElasticache } from "./elasticache";
-import { generatedPassword } from "./postgres";
 
 type InClusterRedisConfig = Extract<StackConfig["redis"], { mode: "in-cluster" }>;
 
