@@ -84,7 +84,9 @@ function validSections(sections: Record<string, unknown>): { valid: Partial<Pars
     return { valid: valid as Partial<Parsed>, available: new Set(Object.keys(valid)) };
 }
 
-const SECRET_LEAVES = ["kubeconfig", "databaseUrl", "redisUrl"] as const;
+/** Keys of the `secrets` section that hold one secret, and those that map names to secrets. */
+const SECRET_LEAVES = ["kubeconfig", "databaseUrl", "redisUrl"];
+const SECRET_MAPS = ["provided", "ci"];
 
 function plainTextSecretProblems({ sections, secretSections }: RawStackConfig): ConfigProblem[] {
     const secrets = sections["secrets"];
@@ -93,7 +95,7 @@ function plainTextSecretProblems({ sections, secretSections }: RawStackConfig): 
     const names = (map: string) => (typeof record[map] === "object" && record[map] !== null ? Object.keys(record[map]) : []);
     const paths = [
         ...SECRET_LEAVES.filter((leaf) => leaf in record).map((leaf) => ["secrets", leaf]),
-        ...["provided", "ci"].flatMap((map) => names(map).map((name) => ["secrets", map, name])),
+        ...SECRET_MAPS.flatMap((map) => names(map).map((name) => ["secrets", map, name])),
     ];
     return paths.map((path) => ({
         path,
@@ -101,7 +103,7 @@ function plainTextSecretProblems({ sections, secretSections }: RawStackConfig): 
     }));
 }
 
-const SECRET_VALUE_KEYS = new Set(["kubeconfig", "databaseUrl", "redisUrl", "provided", "ci"]);
+const SECRET_VALUE_KEYS = new Set([...SECRET_LEAVES, ...SECRET_MAPS]);
 
 /** Values under these paths are secrets: problems name the path but never print the value. */
 function isSecretPath(path: readonly PropertyKey[]): boolean {

@@ -23,14 +23,6 @@ export function integer(options: { min?: number; max?: number } = {}) {
     return schema;
 }
 
-export function decimal(options: { min?: number; max?: number } = {}) {
-    const expected = rangeText("a number", options.min, options.max);
-    let schema = z.number(fail(expected));
-    if (options.min !== undefined) schema = schema.min(options.min, fail(expected));
-    if (options.max !== undefined) schema = schema.max(options.max, fail(expected));
-    return schema;
-}
-
 export function text(options: { pattern?: RegExp; describe?: string } = {}) {
     const expected = options.describe ?? "a non-empty string";
     const schema = z.string(fail(expected)).min(1, fail(expected));

@@ -1,10 +1,4 @@
-import type {
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationPolicy,
-    StackValidationPolicy,
-} from "@pulumi/policy";
+import type { EnforcementLevel, PolicyConfigSchema, ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
 
 /** The stack a resource belongs to, from its URN (`urn:pulumi:<stack>::<project>::...`). */
 export function stackOf(urn: string): string {
@@ -56,8 +50,6 @@ export function resourcePolicy<C = Record<string, never>>(definition: Definition
 export function configSchema(properties?: Record<string, unknown>): PolicyConfigSchema | undefined {
     return properties ? ({ properties } as PolicyConfigSchema) : undefined;
 }
-
-export type { StackValidationPolicy };
 
 /** Chart values of a service release (Helm release or rendered chart). */
 export function releaseValues(props: Record<string, any>): Record<string, any> {

@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { StackConfig } from "../../config/load";
 import { createExternalSecretsOperator, externalSecretSpec } from "./external-secrets";
-import { checksum, jwksGenerations, publicJwk, rotationWindow, secretPath } from "./rotation";
+import { checksum, jwksGenerations, publicJwk, rotationWindow, secretPath, secretSlug } from "./rotation";
 
 export interface AppSecretsArgs {
     /** The stack's `secrets` section. */
@@ -94,7 +94,7 @@ export class AppSecrets extends pulumi.ComponentResource {
         );
         new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${project}-${env}-secrets`, targetKeyId: key.keyId }, awsOpts);
         const versions = Object.entries(values).map(([secretKey, value]) => {
-            const slug = secretKey.toLowerCase().replace(/_/g, "-");
+            const slug = secretSlug(secretKey);
             const entry = new aws.secretsmanager.Secret(
                 `${name}-${slug}`,
                 { name: secretPath(project, env, secretKey), kmsKeyId: key.arn, recoveryWindowInDays: 7 },
@@ -153,7 +153,7 @@ function generateSecrets(
     return Object.fromEntries(
         config.generated.map((key) => {
             const password = new random.RandomPassword(
-                `${name}-${key.toLowerCase().replace(/_/g, "-")}`,
+                `${name}-${secretSlug(key)}`,
                 { length: 64, special: false, keepers: { rotationWindow: window } },
                 { parent },
             );

@@ -41,9 +41,14 @@ export function publicJwk(publicKeyPem: string, kid: string): Record<string, str
     return { kty: "RSA", n: jwk.n, e: jwk.e, kid, alg: "RS256", use: "sig" };
 }
 
+/** An env var name in kebab case, as secret paths and resource names use it: DATABASE_URL -> database-url. */
+export function secretSlug(key: string): string {
+    return key.toLowerCase().replace(/_/g, "-");
+}
+
 /** `<project>/<environment>/<key-in-kebab-case>`, e.g. `supernova/prod/database-url`. */
 export function secretPath(project: string, environment: string, key: string): string {
-    return `${project}/${environment}/${key.toLowerCase().replace(/_/g, "-")}`;
+    return `${project}/${environment}/${secretSlug(key)}`;
 }
 
 /** A value that changes whenever any secret changes, without revealing them (pods roll on it). */

@@ -1,6 +1,4 @@
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+import { specialResourceSig as RESOURCE_SIG, specialSecretSig as SECRET_SIG, specialSigKey as SIG_KEY } from "@pulumi/pulumi/runtime/rpc";
 
 /** One registered resource, as the engine would have received it. */
 export interface RecordedResource {
