@@ -50,12 +50,19 @@ function transitiveDependencies(graph: Graph, resource: RecordedResource): Set<s
     return seen;
 }
 
+/** Each stack recorded once for this file (a recording costs about a second). */
+const recordings = new Map<string, ReturnType<typeof recordStack>>();
+const recorded = (stack: string) => {
+    if (!recordings.has(stack)) recordings.set(stack, recordStack(stack));
+    return recordings.get(stack)!;
+};
+
 let prod: { graph: Graph; config: StackConfig };
 let dev: { graph: Graph; config: StackConfig };
 let prodChart: Manifest[];
 before(async () => {
-    prod = await recordStack("prod");
-    dev = await recordStack("dev");
+    prod = await recorded("prod");
+    dev = await recorded("dev");
     prodChart = renderChart(appValues(prod.graph), "supernova-server", "supernova");
 });
 
@@ -189,7 +196,7 @@ describe("3. TLS that issues and renews without opening the app namespace", () =
 
     for (const stack of ["dev", "staging", "prod"]) {
         it(`${stack}: no ACME HTTP-01 solver, no untrusted issuer`, async () => {
-            const { graph } = await recordStack(stack);
+            const { graph } = await recorded(stack);
             assert.deepEqual(byKind(graph, "ClusterIssuer"), []);
             assert.deepEqual(
                 graph.ofType(RELEASE).filter((r) => r.inputs.chart === "cert-manager"),
@@ -256,7 +263,7 @@ describe("5. app egress restricted", () => {
 describe("6. capacity", () => {
     for (const stack of ["dev", "staging", "prod"]) {
         it(`${stack}: metrics-server (2 replicas) and cluster-autoscaler (IRSA, auto-discovery) are pinned add-ons`, async () => {
-            const { graph } = await recordStack(stack);
+            const { graph } = await recorded(stack);
             const metrics = release(graph, "metrics-server");
             assert.equal(metrics.inputs.version, "3.14.0");
             assert.equal(metrics.inputs.values.replicas, 2);
@@ -384,11 +391,30 @@ describe("11. the client's address reaches the app", () => {
 describe("every stack", () => {
     for (const stack of STACKS) {
         it(`${stack}: routes its host through a Gateway`, async () => {
-            const { graph } = await recordStack(stack);
+            const { graph } = await recorded(stack);
             const values = appValues(graph);
             assert.equal(values.route.enabled, true);
             assert.deepEqual(values.route.gateway, { name: "public", namespace: "gateway", sectionName: "https" });
             assert.equal(values.ingress.enabled, false);
         });
     }
+});
+
+describe("settings derived from dated tables", () => {
+    it("refuse an instance class or Kubernetes version the tables do not know", async () => {
+        const result = await runStack("prod", {
+            edit: (s) => {
+                (s["database"] as Record<string, unknown>)["instanceClass"] = "db.x9.huge";
+                (s["cluster"] as Record<string, unknown>)["kubernetesVersion"] = "1.29";
+            },
+        });
+        assert.match(
+            String(result.error),
+            /database\.instanceClass: expected an instance class with a known memory size.*got "db\.x9\.huge"/,
+        );
+        assert.match(
+            String(result.error),
+            /cluster\.kubernetesVersion: expected a version with a cluster-autoscaler release \(1\.33, 1\.34, 1\.35;.*got "1\.29"/,
+        );
+    });
 });

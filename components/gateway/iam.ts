@@ -74,7 +74,7 @@ export function loadBalancerControllerPolicy(clusterName: string, certificateArn
                 Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
             },
             { Effect: "Allow", Action: [...EC2_READ, ...ELB_READ, "acm:ListCertificates"], Resource: "*" },
-            { Effect: "Allow", Action: ["acm:DescribeCertificate"], Resource: certificateArns },
+            ...(certificateArns.length > 0 ? [{ Effect: "Allow", Action: ["acm:DescribeCertificate"], Resource: certificateArns }] : []),
             {
                 Effect: "Allow",
                 Action: [...ELB_CREATE, "elasticloadbalancing:AddTags"],

@@ -3,6 +3,8 @@ import {
     HOOK_DEADLINE_SLACK_SECONDS,
     helmTimeoutSeconds,
 } from "../../components/service-release/rollback-time";
+import { CLUSTER_AUTOSCALER_IMAGES } from "../cluster-autoscaler-versions";
+import { RDS_INSTANCE_MEMORY_GIB } from "../rds-instance-classes";
 import type { Issue, Parsed, Rule } from "../rules";
 
 /** Hosts need the stack's zone on EKS: records and certificate validation are written there. */
@@ -49,7 +51,28 @@ function rollbackIssues({ environment, services }: Parsed): Issue[] {
     });
 }
 
+/** Values the platform derives settings from must be in its dated tables. */
+function dataTableIssues({ cluster, database }: Parsed): Issue[] {
+    const issues: Issue[] = [];
+    if (database.mode === "rds" && RDS_INSTANCE_MEMORY_GIB[database.instanceClass] === undefined) {
+        issues.push({
+            path: ["database", "instanceClass"],
+            message: `expected an instance class with a known memory size, for the connections alarm (${Object.keys(RDS_INSTANCE_MEMORY_GIB).join(", ")})`,
+            input: database.instanceClass,
+        });
+    }
+    if (cluster.mode === "eks" && CLUSTER_AUTOSCALER_IMAGES[cluster.kubernetesVersion] === undefined) {
+        issues.push({
+            path: ["cluster", "kubernetesVersion"],
+            message: `expected a version with a cluster-autoscaler release (${Object.keys(CLUSTER_AUTOSCALER_IMAGES).join(", ")}; config/cluster-autoscaler-versions.ts)`,
+            input: cluster.kubernetesVersion,
+        });
+    }
+    return issues;
+}
+
 export const TRAFFIC_RULES: Rule[] = [
+    { needs: ["cluster", "database"], check: dataTableIssues },
     { needs: ["cluster", "services", "entryPoint"], check: hostedZoneIssues },
     { needs: ["environment", "services"], check: rollbackIssues },
 ];
