@@ -1,10 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
+import { Alerts } from "./components/alerts";
 import { createAwsProvider } from "./components/aws-provider";
+import { Capacity } from "./components/capacity";
 import { Cluster } from "./components/cluster/cluster";
 import { ClusterAddons } from "./components/cluster-addons";
+import { dataEgressRules } from "./components/data/egress";
 import { Postgres } from "./components/data/postgres";
+import { entryContext } from "./components/gateway/entry-context";
+import { EntryPoint } from "./components/gateway/entry-point";
 import { Redis } from "./components/data/redis";
 import { GitHubDelivery } from "./components/github/github-delivery";
 import { Namespace } from "./components/namespace";
@@ -25,6 +30,39 @@ export interface StackOutputs {
     secretsChecksum: pulumi.Output<string>;
     /** Each service's Kubernetes Secret name. */
     secretNames: Record<string, string>;
+    /** The SNS topic every alarm notifies (EKS stacks). */
+    alertsTopicArn?: pulumi.Output<string>;
+}
+
+/** EKS only: the Gateway entry point (ALB, DNS, TLS), capacity add-ons, and the alerts topic. */
+function eksTraffic(config: StackConfig, cluster: Cluster, identifier: string) {
+    if (config.cluster.mode !== "eks" || !config.aws || !cluster.awsPlacement || !cluster.oidcProviderArn || !cluster.oidcIssuerUrl) {
+        return undefined;
+    }
+    const irsa = {
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        provider: cluster.awsPlacement.provider,
+    };
+    const exposed = config.services.filter((s) => s.expose);
+    const entryPoint = new EntryPoint("entry-point", {
+        config: config.entryPoint,
+        versions: config.cluster.addons,
+        hosts: exposed.flatMap((s) => (s.ingress ? [s.ingress.host] : [])),
+        appPorts: [...new Set(exposed.filter((s) => s.ingress).map((s) => s.port))],
+        cluster: {
+            name: cluster.clusterName,
+            region: config.aws.region,
+            vpcId: cluster.awsPlacement.vpcId,
+            nodeSecurityGroupId: cluster.awsPlacement.nodeSecurityGroupId,
+            irsa,
+        },
+        ownerId: identifier,
+        k8sProvider: cluster.provider,
+    });
+    const capacity = new Capacity("capacity", { cluster: config.cluster, region: config.aws.region, irsa, k8sProvider: cluster.provider });
+    const alerts = new Alerts("alerts", { config: config.alerts, identifier, provider: cluster.awsPlacement.provider });
+    return { entryPoint, capacity, alerts };
 }
 
 export interface ComposeOptions {
@@ -46,9 +84,11 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
             ? new ClusterAddons("cluster-addons", { config: config.cluster, provider: cluster.provider })
             : undefined;
     const namespace = new Namespace("app", { config: config.namespace, provider: cluster.provider });
+    const identifier = `${config.environment.project}-${config.environment.name}`;
+    const traffic = eksTraffic(config, cluster, identifier);
 
     const data = {
-        identifier: `${config.environment.project}-${config.environment.name}`,
+        identifier,
         protect: config.environment.protectStatefulResources,
         namespace: namespace.name,
         k8sProvider: cluster.provider,
@@ -56,7 +96,11 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
     };
     // random and tls need no settings; explicit providers still make every resource's provider visible.
     const generators = { providers: [new random.Provider("random"), new tls.Provider("tls")] };
-    const postgres = new Postgres("postgres", { ...data, config: config.database, externalUrl: config.secrets.databaseUrl }, generators);
+    const postgres = new Postgres(
+        "postgres",
+        { ...data, config: config.database, externalUrl: config.secrets.databaseUrl, alarmTopicArn: traffic?.alerts.topicArn },
+        generators,
+    );
     const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl }, generators);
     const dataEnv = { ...postgres.env, ...redis.env };
 
@@ -83,6 +127,8 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         generators,
     );
 
+    const entry = entryContext(config, cluster.subnetCidrs?.public);
+    const dataEgress = dataEgressRules(config.database, config.redis, cluster.subnetCidrs?.private);
     for (const service of config.services) {
         new ServiceRelease(
             service.name,
@@ -93,13 +139,23 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
                     secretsChecksum: secrets.checksum,
                     jwks: secrets.jwks,
                     clusterIssuer: config.cluster.certManager.issuer,
+                    entry,
                 },
                 namespace: namespace.name,
                 provider: cluster.provider,
                 mode: config.cluster.mode === "render" ? "render" : "release",
+                dataEgress,
             },
-            // Hooks need the database and the app's Secret; cluster add-ons serve the Ingress.
-            { dependsOn: [postgres, redis, secrets, ...(addons ? [addons] : [])] },
+            // Hooks need the database and the app's Secret; the Gateway (and its CRDs) serves the route, metrics-server the HPA.
+            {
+                dependsOn: [
+                    postgres,
+                    redis,
+                    secrets,
+                    ...(addons ? [addons] : []),
+                    ...(traffic ? [traffic.entryPoint, traffic.capacity] : []),
+                ],
+            },
         );
     }
 
@@ -121,6 +177,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
 
     return {
         clusterName: cluster.clusterName,
+        ...(traffic ? { alertsTopicArn: traffic.alerts.topicArn } : {}),
         namespace: namespace.name,
         kubeconfig: cluster.kubeconfig,
         renderDirectory: cluster.renderDirectory,

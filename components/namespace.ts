@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/load";
+import { GATEWAY_ACCESS_LABEL, READINESS_GATE_LABEL } from "./gateway/contract";
 
 export type NamespaceConfig = StackConfig["namespace"];
 
@@ -61,7 +62,18 @@ export class Namespace extends pulumi.ComponentResource {
 
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
-            { metadata: { name: config.name, labels: { ...podSecurityLabels(), "app.kubernetes.io/managed-by": "pulumi" } } },
+            {
+                metadata: {
+                    name: config.name,
+                    labels: {
+                        ...podSecurityLabels(),
+                        // Its routes may attach to the Gateway; its pods get the load balancer's readiness gate.
+                        ...GATEWAY_ACCESS_LABEL,
+                        ...READINESS_GATE_LABEL,
+                        "app.kubernetes.io/managed-by": "pulumi",
+                    },
+                },
+            },
             childOpts,
         );
         this.name = namespace.metadata.name;

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { INSTANCE_TYPES } from "./instance-types";
 import { stackConfigShape } from "./schema";
+import { TRAFFIC_RULES } from "./rules/traffic";
 
-type Parsed = z.output<z.ZodObject<typeof stackConfigShape>>;
-type Issue = { path: (string | number)[]; message: string; input?: unknown };
+export type Parsed = z.output<z.ZodObject<typeof stackConfigShape>>;
+export type Issue = { path: (string | number)[]; message: string; input?: unknown };
 
 /** Env var names that carry credentials; they belong in `secrets.provided`, never in plain env. */
 export const SECRET_LOOKING_ENV = /(_SECRET|_PASSWORD|_TOKEN|_KEY|_DSN|_PAT)$|^(DATABASE_URL|REDIS_URL|REDIS_SENTINEL_PASSWORD)$/;
@@ -18,7 +19,7 @@ const IMAGE_TAG_RULES: Record<Parsed["environment"]["imageTagFormat"], (env: str
 };
 
 type Section = keyof Parsed;
-interface Rule {
+export interface Rule {
     /** The sections the rule reads: it runs whenever these parsed, even if others did not. */
     needs: Section[];
     check: (config: Parsed) => Issue[];
@@ -35,6 +36,7 @@ const RULES: Rule[] = [
     { needs: ["secrets", "cluster"], check: secretIssues },
     { needs: ["services"], check: ({ services }) => services.flatMap((service, i) => serviceIssues(service, i)) },
     { needs: ["github", "secrets"], check: githubIssues },
+    ...TRAFFIC_RULES,
 ];
 
 /**
@@ -129,11 +131,11 @@ function clusterIssues({ cluster, aws, secrets }: Parsed): Issue[] {
             input: nodeGroup.instanceType,
         });
     }
-    if (!(nodeGroup.minSize <= nodeGroup.desiredSize && nodeGroup.desiredSize <= nodeGroup.maxSize)) {
+    if (nodeGroup.minSize > nodeGroup.maxSize) {
         issues.push({
             path: ["cluster", "nodeGroup"],
-            message: "expected minSize <= desiredSize <= maxSize",
-            input: `${nodeGroup.minSize} / ${nodeGroup.desiredSize} / ${nodeGroup.maxSize}`,
+            message: "expected minSize <= maxSize",
+            input: `${nodeGroup.minSize} / ${nodeGroup.maxSize}`,
         });
     }
     const needs = nodeGroup.requirements;

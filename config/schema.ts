@@ -27,6 +27,9 @@ export const environmentSchema = section({
         "Which image tags are accepted: `any` (local only), `environment-sha` (`<name>-<sha>`), `semver` (`vX.Y.Z`).",
     ),
     protectStatefulResources: boolean().default(true).describe("Protect databases and other state from deletion. Defaults to true."),
+    rollbackWithinSeconds: integer({ min: 60 })
+        .optional()
+        .describe("A failed rollout must be rolled back within this many seconds (seed 004: 300 in prod). Defaults to no bound."),
 });
 
 export const awsSchema = section({
@@ -35,18 +38,45 @@ export const awsSchema = section({
     assumeRoleArn: roleArn().describe("Role assumed in this environment's own account for every AWS call."),
 });
 
+/** Legacy entry point, kept only to run side by side during a migration (docs/traffic.md); retired upstream 2026-03-24. */
 const addons = {
     ingressNginx: section({
-        enabled: boolean().default(true).describe("Install ingress-nginx. Defaults to true."),
+        enabled: boolean()
+            .default(false)
+            .describe("Legacy: keep ingress-nginx (retired, no security fixes) while migrating to the Gateway. Defaults to false."),
         chartVersion: chartVersion().default("4.13.3").describe("Defaults to 4.13.3."),
-    }).default({ enabled: true, chartVersion: "4.13.3" }),
+    }).default({ enabled: false, chartVersion: "4.13.3" }),
     certManager: section({
-        enabled: boolean().default(true).describe("Install cert-manager and a ClusterIssuer. Defaults to true."),
+        enabled: boolean()
+            .default(false)
+            .describe("Legacy: cert-manager for the ingress-nginx certificates during a migration. Defaults to false."),
         chartVersion: chartVersion().default("v1.18.2").describe("Defaults to v1.18.2."),
         issuer: oneOf(["letsencrypt-prod", "letsencrypt-staging"]).default("letsencrypt-prod"),
         email: text({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, describe: "an email address" }).optional(),
-    }).default({ enabled: true, chartVersion: "v1.18.2", issuer: "letsencrypt-prod" }),
+    }).default({ enabled: false, chartVersion: "v1.18.2", issuer: "letsencrypt-prod" }),
 };
+
+/** Pinned versions of the EKS add-ons (support status and sources: docs/traffic.md). */
+export const EKS_ADDON_VERSIONS = {
+    awsLoadBalancerController: "3.4.2",
+    gatewayApi: "v1.5.0",
+    externalDns: "1.22.0",
+    metricsServer: "3.14.0",
+    clusterAutoscaler: "9.59.0",
+} as const;
+const eksAddons = section({
+    awsLoadBalancerController: chartVersion()
+        .default(EKS_ADDON_VERSIONS.awsLoadBalancerController)
+        .describe("Chart of the Gateway implementation."),
+    gatewayApi: chartVersion()
+        .default(EKS_ADDON_VERSIONS.gatewayApi)
+        .describe("Gateway API CRDs (standard channel) the controller is built for."),
+    externalDns: chartVersion().default(EKS_ADDON_VERSIONS.externalDns),
+    metricsServer: chartVersion().default(EKS_ADDON_VERSIONS.metricsServer),
+    clusterAutoscaler: chartVersion().default(EKS_ADDON_VERSIONS.clusterAutoscaler),
+})
+    .prefault({})
+    .describe("Pinned chart versions of the EKS add-ons. Defaults to the versions in docs/traffic.md.");
 
 export const eksClusterSchema = section({
     mode: z.literal("eks"),
@@ -67,8 +97,9 @@ export const eksClusterSchema = section({
     }).default({ publicAccess: false, publicAccessCidrs: [] }),
     nodeGroup: section({
         instanceType: text({ describe: "an EC2 instance type" }),
-        desiredSize: integer({ min: 1 }),
-        minSize: integer({ min: 1 }),
+        minSize: integer({ min: 1 }).describe(
+            "Nodes at creation and the autoscaler's floor; cluster-autoscaler owns the size between min and max.",
+        ),
         maxSize: integer({ min: 1 }),
         diskSizeGiB: integer({ min: 20, max: 16384 }).default(50),
         requirements: section({
@@ -82,6 +113,7 @@ export const eksClusterSchema = section({
     adminRoleArns: list(roleArn(), { what: "IAM role ARNs" })
         .default([])
         .describe("Roles granted cluster admin through EKS access entries."),
+    addons: eksAddons,
     ...addons,
 });
 
@@ -119,7 +151,6 @@ export const namespaceSchema = section({
 
 const pgVersion = text({ pattern: /^\d+(\.\d+)?$/, describe: "a PostgreSQL version such as 16 or 16.4" });
 const databaseName = () => text({ pattern: /^[a-z_][a-z0-9_]*$/, describe: "a database name" });
-const snsTopicArn = () => text({ pattern: /^arn:aws:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, describe: "an SNS topic ARN" });
 
 export const rdsSchema = section({
     mode: z.literal("rds"),
@@ -137,10 +168,12 @@ export const rdsSchema = section({
         .default(false)
         .describe("Give the instance a public address. Defaults to false; the policy pack blocks true everywhere."),
     alarms: section({
-        topicArn: snsTopicArn().describe("SNS topic the CloudWatch alarms notify."),
-        maxConnections: integer({ min: 1 }).default(400).describe("Alarm above this many connections. Defaults to 400."),
-        maxReplicaLagSeconds: integer({ min: 1 }).default(60).describe("Alarm above this replica lag. Defaults to 60."),
-    }),
+        connectionsPercent: integer({ min: 1, max: 100 })
+            .default(75)
+            .describe("Alarm above this share of the instance class's default max_connections. Defaults to 75."),
+    })
+        .prefault({})
+        .describe("Thresholds of the CloudWatch alarms; they notify the stack's alerts topic."),
 });
 
 export const inClusterPostgresSchema = section({
@@ -285,7 +318,19 @@ export const serviceSchema = section({
         host: text({ pattern: /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, describe: "a DNS host name" }),
     })
         .optional()
-        .describe("Public host, with a certificate from the cluster issuer. Defaults to none."),
+        .describe("Public host: an HTTPRoute on the stack's Gateway, a DNS record and a certificate. Defaults to none."),
+    egress: list(
+        section({
+            name: dnsLabel().describe("What the destination is, e.g. `sentry`."),
+            cidrs: list(cidr(), { min: 1, what: "CIDR blocks" }),
+            ports: list(integer({ min: 1, max: 65535 }), { min: 1, what: "TCP ports" }),
+        }),
+        { what: "external destinations" },
+    )
+        .default([])
+        .describe(
+            "External hosts the app may reach besides its data services and DNS (TCP). The VPC and link-local ranges (instance metadata) are always excluded. Defaults to none.",
+        ),
     migrations: hookSchema({ enabled: true, when: ["post-install", "post-upgrade"], weight: 10, command: ["node", "db/migrate.mjs"] }),
     seeds: hookSchema({ enabled: false, when: ["post-install"], weight: 20, command: ["node", "db/seed.mjs"] }),
     rolloutTimeoutSeconds: integer({ min: 30, max: 3600 })
@@ -336,6 +381,43 @@ export const githubSchema = section({
     branchProtection: list(branchProtectionSchema, { what: "branch protection rules" }).default([]),
 });
 
+const hostname = () => text({ pattern: /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, describe: "a DNS name" });
+
+/** How users reach the services: the Gateway, its load balancer, DNS and TLS (docs/traffic.md). */
+export const entryPointSchema = section({
+    gateway: section({
+        name: dnsLabel().default("public"),
+        namespace: dnsLabel().default("gateway"),
+        proxyNamespace: dnsLabel()
+            .optional()
+            .describe("Existing clusters: where the Gateway's proxy pods run (they reach the app). Defaults to `namespace`."),
+    })
+        .prefault({})
+        .describe("The Gateway routes attach to; created on EKS, expected to exist elsewhere. Defaults to gateway/public."),
+    hostedZone: section({
+        id: text({ pattern: /^Z[A-Z0-9]{4,32}$/, describe: "a Route 53 hosted zone id such as Z0123456789ABC" }),
+        name: hostname(),
+    })
+        .optional()
+        .describe("The stack's public Route 53 zone: records and certificate validation. Required on EKS when a service has a host."),
+    dnsPolicy: oneOf(["sync", "upsert-only"])
+        .default("sync")
+        .describe("external-dns: `upsert-only` never deletes a record (prod). Defaults to `sync`."),
+    sourceCidrs: list(cidr(), { min: 1, what: "CIDR blocks" })
+        .default(["0.0.0.0/0"])
+        .describe("Who may connect to the load balancer. Defaults to everyone."),
+    sslPolicy: text()
+        .default("ELBSecurityPolicy-TLS13-1-2-2021-06")
+        .describe("TLS policy of the HTTPS listener. Defaults to TLS 1.3 and 1.2 only."),
+}).prefault({});
+
+/** Where alarms go: one SNS topic per stack and its subscriptions. */
+export const alertsSchema = section({
+    subscriptions: list(section({ protocol: oneOf(["email", "https", "sms"]), endpoint: text() }), { what: "SNS subscriptions" }).default(
+        [],
+    ),
+}).prefault({});
+
 export const stackConfigShape = {
     environment: environmentSchema,
     aws: awsSchema.optional(),
@@ -356,4 +438,6 @@ export const stackConfigShape = {
     }),
     services: list(serviceSchema, { min: 1, what: "services" }),
     github: githubSchema.optional(),
+    entryPoint: entryPointSchema,
+    alerts: alertsSchema,
 };

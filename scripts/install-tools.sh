@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 HELM_VERSION=v3.22.0
 ACTIONLINT_VERSION=v1.7.12
+# NetworkPolicy engine for the path checks (paths/network-policies.ts); latest release, builds with the local Go.
+CYCLONUS_VERSION=v0.5.6
 TOOLS_BIN="$PWD/.tools/bin"
 mkdir -p "$TOOLS_BIN"
 export GOBIN="$TOOLS_BIN" GOTOOLCHAIN=local GOFLAGS=-trimpath
@@ -30,5 +32,6 @@ fi
 install_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
 install_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" \
     "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
+install_tool cyclonus github.com/mattfenwick/cyclonus/cmd/cyclonus "$CYCLONUS_VERSION"
 "$TOOLS_BIN/helm" version --short
 "$TOOLS_BIN/actionlint" -version | head -1

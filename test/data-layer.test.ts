@@ -50,21 +50,22 @@ describe("prod data layer", () => {
         assert.ok(subnets.length === 3 && subnets.every((id: string) => id.includes("-private-")), "private subnets only");
 
         const sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "postgres-sg").inputs;
-        assert.deepEqual(sg.ingress, [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["sg-cluster-eks"] }]);
+        // With pooling, only the proxy reaches the instance (paths.test.ts evaluates the whole path).
+        assert.deepEqual(sg.ingress, [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["postgres-proxy-sg-id"] }]);
         assert.deepEqual(sg.egress, []);
     });
 
-    it("RDS alarms on CPU, free storage, connections and replica lag, to the configured topic", async () => {
+    it("RDS alarms on CPU, free storage and connections, to the stack's alerts topic", async () => {
         const { graph } = await recordStack("prod");
         const alarms = graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
         const byMetric = Object.fromEntries(alarms.map((a) => [a.metricName, a]));
-        assert.deepEqual(Object.keys(byMetric).sort(), ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace", "ReplicaLag"]);
+        assert.deepEqual(Object.keys(byMetric).sort(), ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace"]);
         assert.equal(byMetric["CPUUtilization"].threshold, 80);
         assert.equal(byMetric["CPUUtilization"].comparisonOperator, "GreaterThanThreshold");
         assert.equal(byMetric["FreeStorageSpace"].threshold, 10 * 1024 ** 3);
         assert.equal(byMetric["FreeStorageSpace"].comparisonOperator, "LessThanThreshold");
-        assert.equal(byMetric["DatabaseConnections"].threshold, 400);
-        for (const alarm of alarms) assert.deepEqual(alarm.alarmActions, ["arn:aws:sns:eu-west-1:333333333333:platform-alerts"]);
+        assert.equal(byMetric["DatabaseConnections"].threshold, 1351, "75% of db.r6g.large's 1802");
+        for (const alarm of alarms) assert.deepEqual(alarm.alarmActions, ["arn:aws:mock:eu-west-1:000000000000:Topic/alerts-topic"]);
     });
 
     it("pools connections through RDS Proxy with TLS required", async () => {
@@ -94,7 +95,7 @@ describe("prod data layer", () => {
         assert.equal(g.snapshotRetentionLimit, 14);
         assert.equal(group.protect, true);
         const sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "redis-sg").inputs;
-        assert.deepEqual(sg.ingress[0].securityGroups, ["sg-cluster-eks"]);
+        assert.deepEqual(sg.ingress[0].securityGroups, ["cluster-network-nodes-sg-id"]);
         assert.equal(sg.ingress[0].fromPort, 6379);
     });
 

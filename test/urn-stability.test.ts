@@ -24,6 +24,12 @@ const PROD_URNS = [
     "urn:pulumi:prod::platform::platform:data:Postgres$aws:kms/key:Key::postgres-key",
     "urn:pulumi:prod::platform::platform:data:Postgres$random:index/randomPassword:RandomPassword::postgres-password",
     "urn:pulumi:prod::platform::platform:data:Redis$aws:elasticache/replicationGroup:ReplicationGroup::redis-group",
+    // The data tiers' groups and subnets did not move when they began admitting the VPC's node group (issue 23).
+    "urn:pulumi:prod::platform::platform:data:Postgres$aws:ec2/securityGroup:SecurityGroup::postgres-sg",
+    "urn:pulumi:prod::platform::platform:data:Postgres$aws:rds/subnetGroup:SubnetGroup::postgres-subnets",
+    "urn:pulumi:prod::platform::platform:data:Postgres$aws:rds/proxy:Proxy::postgres-proxy",
+    "urn:pulumi:prod::platform::platform:data:Redis$aws:ec2/securityGroup:SecurityGroup::redis-sg",
+    "urn:pulumi:prod::platform::platform:data:Redis$aws:elasticache/subnetGroup:SubnetGroup::redis-subnets",
     "urn:pulumi:prod::platform::platform:secrets:AppSecrets$aws:kms/key:Key::app-secrets-key",
     "urn:pulumi:prod::platform::platform:secrets:AppSecrets$aws:secretsmanager/secret:Secret::app-secrets-database-url",
     "urn:pulumi:prod::platform::platform:secrets:AppSecrets$random:index/randomPassword:RandomPassword::app-secrets-session-secret",

@@ -26,8 +26,10 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly renderDirectory?: string;
     public readonly oidcProviderArn?: pulumi.Output<string>;
     public readonly oidcIssuerUrl?: pulumi.Output<string>;
-    /** Security group of the nodes, which databases admit. */
+    /** Security group of the nodes, made with the VPC; databases admit it. */
     public readonly nodeSecurityGroupId?: pulumi.Output<string>;
+    /** Address ranges of the VPC's subnets (EKS mode): the ALB lives in the public ones, data services in the private ones. */
+    public readonly subnetCidrs?: { private: string[]; public: string[] };
     /** Where AWS-managed data services go (EKS mode): the VPC, private subnets, reachable from the nodes. */
     public readonly awsPlacement?: AwsPlacement;
 
@@ -56,13 +58,16 @@ export class Cluster extends pulumi.ComponentResource {
                 this.oidcProviderArn = eks.oidcProviderArn;
                 this.oidcIssuerUrl = eks.oidcIssuerUrl;
                 this.nodeSecurityGroupId = eks.nodeSecurityGroupId;
+                this.subnetCidrs = { private: eks.privateSubnetCidrs, public: eks.publicSubnetCidrs };
                 this.awsPlacement = {
                     provider: args.awsProvider,
                     vpcId: eks.vpcId,
                     privateSubnetIds: eks.privateSubnetIds,
                     nodeSecurityGroupId: eks.nodeSecurityGroupId,
+                    privateSubnetCidrs: eks.privateSubnetCidrs,
                 };
-                this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: eks.kubeconfig }, { parent: this });
+                // Everything deployed through the provider waits for joined nodes, the CNI and CoreDNS.
+                this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: eks.kubeconfig }, { parent: this, dependsOn: eks.ready });
                 break;
             }
         }

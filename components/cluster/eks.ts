@@ -16,6 +16,11 @@ export const NODE_POLICIES = [
 const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
 export interface EksOutputs {
+    /** What the Kubernetes provider waits for: nodes joined, CNI, kube-proxy and CoreDNS running. */
+    ready: pulumi.Resource[];
+    privateSubnetCidrs: string[];
+    publicSubnetCidrs: string[];
+    clusterSecurityGroupId: pulumi.Output<string>;
     clusterName: pulumi.Output<string>;
     kubeconfig: pulumi.Output<string>;
     oidcProviderArn: pulumi.Output<string>;
@@ -103,6 +108,24 @@ export function createEks(
         (policyArn) =>
             new aws.iam.RolePolicyAttachment(`${name}-node-${policyArn.split("/").pop()}`, { role: nodeRole.name, policyArn }, opts),
     );
+    const clusterSecurityGroupId = eks.vpcConfig.apply((c) => c.clusterSecurityGroupId);
+    // Nodes carry the cluster's group (control plane <-> nodes, node <-> node) and the VPC's node group,
+    // which the data services admit. Security groups of a managed node group can only be set here.
+    const template = new aws.ec2.LaunchTemplate(
+        `${name}-node-template`,
+        {
+            description: `Nodes of ${cluster.name}`,
+            vpcSecurityGroupIds: [clusterSecurityGroupId, vpc.nodeSecurityGroupId],
+            blockDeviceMappings: [
+                {
+                    deviceName: "/dev/xvda",
+                    ebs: { volumeSize: cluster.nodeGroup.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                },
+            ],
+            updateDefaultVersion: true,
+        },
+        opts,
+    );
     const nodes = new aws.eks.NodeGroup(
         `${name}-nodes`,
         {
@@ -110,18 +133,23 @@ export function createEks(
             nodeRoleArn: nodeRole.arn,
             subnetIds: vpc.privateSubnetIds,
             instanceTypes: [cluster.nodeGroup.instanceType],
-            diskSize: cluster.nodeGroup.diskSizeGiB,
+            launchTemplate: { id: template.id, version: template.latestVersion.apply((v) => String(v)) },
             amiType: "AL2023_x86_64_STANDARD",
             capacityType: "ON_DEMAND",
             scalingConfig: {
-                desiredSize: cluster.nodeGroup.desiredSize,
+                desiredSize: cluster.nodeGroup.minSize,
                 minSize: cluster.nodeGroup.minSize,
                 maxSize: cluster.nodeGroup.maxSize,
             },
             updateConfig: { maxUnavailable: 1 },
         },
-        // The cluster autoscaler owns the desired size between min and max.
-        { ...opts, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] },
+        // Created at minSize; cluster-autoscaler (components/capacity.ts) owns the size between min and max.
+        {
+            ...opts,
+            dependsOn: nodePolicies,
+            ignoreChanges: ["scalingConfig.desiredSize"],
+            customTimeouts: { create: "30m", update: "60m", delete: "30m" },
+        },
     );
 
     const ebsRole = new aws.iam.Role(
@@ -142,11 +170,12 @@ export function createEks(
         new aws.eks.Addon(
             `${name}-addon-${addonName}`,
             { clusterName: eks.name, addonName, resolveConflictsOnUpdate: "OVERWRITE", ...extra },
-            { ...opts, dependsOn },
+            // CoreDNS and the CSI driver are Deployments: created only when they are running on the nodes.
+            { ...opts, dependsOn, customTimeouts: { create: "20m", update: "20m" } },
         );
-    addon("vpc-cni", { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) });
-    addon("kube-proxy");
-    addon("coredns", {}, [nodes]);
+    const cni = addon("vpc-cni", { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) });
+    const kubeProxy = addon("kube-proxy");
+    const coredns = addon("coredns", {}, [nodes]);
     addon("aws-ebs-csi-driver", { serviceAccountRoleArn: ebsRole.arn }, [nodes]);
 
     for (const principalArn of cluster.adminRoleArns) {
@@ -174,11 +203,15 @@ export function createEks(
     );
 
     return {
+        ready: [nodes, cni, kubeProxy, coredns],
+        privateSubnetCidrs: vpc.privateSubnetCidrs,
+        publicSubnetCidrs: vpc.publicSubnetCidrs,
+        clusterSecurityGroupId,
         clusterName: eks.name,
         kubeconfig: pulumi.secret(kubeconfig),
         oidcProviderArn: oidc.arn,
         oidcIssuerUrl: issuerUrl,
-        nodeSecurityGroupId: eks.vpcConfig.apply((c) => c.clusterSecurityGroupId),
+        nodeSecurityGroupId: vpc.nodeSecurityGroupId,
         vpcId: vpc.vpcId,
         privateSubnetIds: vpc.privateSubnetIds,
     };

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { flowRoleTags } from "../gateway/contract";
 import { carveSubnets } from "./subnets";
 
 export interface VpcArgs {
@@ -19,6 +20,13 @@ export class Vpc extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly privateSubnetIds: pulumi.Output<string>[];
     public readonly publicSubnetIds: pulumi.Output<string>[];
+    public readonly privateSubnetCidrs: string[];
+    public readonly publicSubnetCidrs: string[];
+    /**
+     * The nodes' (and so the pods') own security group, made with the VPC: data services admit it, so they
+     * need not wait for the EKS cluster. Its only rules are the egress below and the load balancer's ingress.
+     */
+    public readonly nodeSecurityGroupId: pulumi.Output<string>;
 
     constructor(name: string, args: VpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:aws:Vpc", name, {}, opts);
@@ -85,7 +93,21 @@ export class Vpc extends pulumi.ComponentResource {
             return subnet;
         });
 
+        const nodes = new aws.ec2.SecurityGroup(
+            `${name}-nodes-sg`,
+            {
+                vpcId: vpc.id,
+                description: "EKS nodes and pods: admitted by the data services; reaches anything (images, AWS APIs, the database)",
+                egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+                tags: { Name: `${name}-nodes`, ...flowRoleTags("nodes") },
+            },
+            childOpts,
+        );
+
         this.vpcId = vpc.id;
+        this.nodeSecurityGroupId = nodes.id;
+        this.privateSubnetCidrs = cidrs.private;
+        this.publicSubnetCidrs = cidrs.public;
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
         this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });

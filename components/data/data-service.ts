@@ -2,14 +2,17 @@ import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { FlowRole, flowRoleTags } from "../gateway/contract";
 
 /** Where AWS-managed data services live: the cluster's VPC, private subnets, reachable from its nodes. */
 export interface AwsPlacement {
     provider: aws.Provider;
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string>[];
-    /** Security group of the cluster's nodes: the only source admitted. */
+    /** Security group of the cluster's nodes (made with the VPC): the only source admitted. */
     nodeSecurityGroupId: pulumi.Input<string>;
+    /** CIDRs of the private subnets the data services live in (the app's NetworkPolicy egress targets). */
+    privateSubnetCidrs: string[];
 }
 
 /** What every data service (Postgres, Redis) is given besides its own config section. */
@@ -26,15 +29,25 @@ export interface DataServiceArgs {
     externalUrl?: pulumi.Output<string>;
 }
 
-/** A security group that admits one TCP port from the cluster's nodes and nothing else. */
-export function nodeOnlySecurityGroup(name: string, port: number, placement: AwsPlacement, parent: pulumi.Resource): aws.ec2.SecurityGroup {
+/**
+ * A security group that admits one TCP port from the given groups (the cluster's nodes by default) and
+ * lets nothing out. The description stays as it was: changing it would replace the group.
+ */
+export function admittingSecurityGroup(
+    name: string,
+    spec: { port: number; role: FlowRole; sources?: pulumi.Input<string>[] },
+    placement: AwsPlacement,
+    parent: pulumi.Resource,
+): aws.ec2.SecurityGroup {
+    const { port } = spec;
     return new aws.ec2.SecurityGroup(
         name,
         {
             vpcId: placement.vpcId,
             description: `Port ${port} from the cluster's nodes only`,
-            ingress: [{ protocol: "tcp", fromPort: port, toPort: port, securityGroups: [placement.nodeSecurityGroupId] }],
+            ingress: [{ protocol: "tcp", fromPort: port, toPort: port, securityGroups: spec.sources ?? [placement.nodeSecurityGroupId] }],
             egress: [],
+            tags: flowRoleTags(spec.role),
         },
         { parent, provider: placement.provider },
     );

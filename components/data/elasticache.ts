@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
-import { AwsPlacement, nodeOnlySecurityGroup } from "./data-service";
+import { admittingSecurityGroup, AwsPlacement } from "./data-service";
 import { REDIS_PORT, redisUrl } from "./connection";
 
 export type ElasticacheConfig = Extract<StackConfig["redis"], { mode: "elasticache" }>;
@@ -43,7 +43,7 @@ export function createElasticache(name: string, args: ElasticacheArgs, parent: p
         opts,
     );
     const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: placement.privateSubnetIds }, opts);
-    const securityGroup = nodeOnlySecurityGroup(`${name}-sg`, REDIS_PORT, placement, parent);
+    const securityGroup = admittingSecurityGroup(`${name}-sg`, { port: REDIS_PORT, role: "redis" }, placement, parent);
     const group = new aws.elasticache.ReplicationGroup(
         `${name}-group`,
         {

@@ -9,6 +9,8 @@ import { createRds } from "./rds";
 export interface PostgresArgs extends DataServiceArgs {
     /** The stack's `database` section; `mode` picks RDS, in-cluster or external. */
     config: StackConfig["database"];
+    /** Required for RDS: the topic its alarms notify. */
+    alarmTopicArn?: pulumi.Input<string>;
 }
 
 /** PostgreSQL for the app. Its one output is `DATABASE_URL`, always a secret. */
@@ -26,11 +28,20 @@ export class Postgres extends pulumi.ComponentResource {
                 url = args.externalUrl;
                 break;
             case "rds": {
-                if (args.aws === undefined) throw new Error("Postgres: mode rds needs args.aws");
+                if (args.aws === undefined || args.alarmTopicArn === undefined) {
+                    throw new Error("Postgres: mode rds needs args.aws and args.alarmTopicArn");
+                }
                 const password = generatedPassword(`${name}-password`, this);
                 url = createRds(
                     name,
-                    { config, identifier: `${args.identifier}-postgres`, placement: args.aws, password, protect: args.protect },
+                    {
+                        config,
+                        identifier: `${args.identifier}-postgres`,
+                        placement: args.aws,
+                        password,
+                        protect: args.protect,
+                        alarmTopicArn: args.alarmTopicArn,
+                    },
                     this,
                 );
                 break;

@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { assumeRolePolicy } from "../cluster/eks";
-import { AwsPlacement, nodeOnlySecurityGroup } from "./data-service";
+import { defaultMaxConnections } from "../../config/rds-instance-classes";
+import { flowRoleTags } from "../gateway/contract";
+import { admittingSecurityGroup, AwsPlacement } from "./data-service";
 import { POSTGRES_PORT, postgresUrl } from "./connection";
 
 export type RdsConfig = Extract<StackConfig["database"], { mode: "rds" }>;
@@ -17,8 +19,12 @@ export interface AlarmSpec {
 
 const GIB = 1024 ** 3;
 
-/** The runbook's database alarms: CPU > 80%, free storage < 10 GB, too many connections, replica lag. */
+/**
+ * The runbook's database alarms: CPU > 80%, free storage < 10 GB, and connections above a share of what
+ * the instance class allows. Only metrics this instance publishes: no replica lag without a read replica.
+ */
 export function rdsAlarmSpecs(config: RdsConfig): AlarmSpec[] {
+    const maxConnections = Math.floor((defaultMaxConnections(config.instanceClass) * config.alarms.connectionsPercent) / 100);
     return [
         {
             slug: "cpu",
@@ -38,15 +44,8 @@ export function rdsAlarmSpecs(config: RdsConfig): AlarmSpec[] {
             slug: "connections",
             metricName: "DatabaseConnections",
             comparisonOperator: "GreaterThanThreshold",
-            threshold: config.alarms.maxConnections,
-            description: `more than ${config.alarms.maxConnections} connections`,
-        },
-        {
-            slug: "replica-lag",
-            metricName: "ReplicaLag",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: config.alarms.maxReplicaLagSeconds,
-            description: `replica lag above ${config.alarms.maxReplicaLagSeconds} s`,
+            threshold: maxConnections,
+            description: `more than ${maxConnections} connections (${config.alarms.connectionsPercent}% of ${config.instanceClass}'s default max_connections)`,
         },
     ];
 }
@@ -58,6 +57,8 @@ export interface RdsArgs {
     placement: AwsPlacement;
     password: pulumi.Output<string>;
     protect: boolean;
+    /** The stack's alerts topic (components/alerts.ts). */
+    alarmTopicArn: pulumi.Input<string>;
 }
 
 /** RDS PostgreSQL: KMS-encrypted, private, TLS forced, backed up, alarmed, optionally behind RDS Proxy. */
@@ -72,7 +73,28 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
         opts,
     );
     const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: placement.privateSubnetIds }, opts);
-    const securityGroup = nodeOnlySecurityGroup(`${name}-sg`, POSTGRES_PORT, placement, parent);
+    // With pooling only the proxy reaches the instance; the nodes reach the proxy.
+    const proxySecurityGroup = config.pooling ? proxyGroup(name, placement, parent) : undefined;
+    const securityGroup = admittingSecurityGroup(
+        `${name}-sg`,
+        { port: POSTGRES_PORT, role: "postgres", sources: proxySecurityGroup ? [proxySecurityGroup.id] : undefined },
+        placement,
+        parent,
+    );
+    if (proxySecurityGroup) {
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-proxy-to-db`,
+            {
+                securityGroupId: proxySecurityGroup.id,
+                referencedSecurityGroupId: securityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: POSTGRES_PORT,
+                toPort: POSTGRES_PORT,
+                description: "RDS Proxy opens its pooled connections to the instance",
+            },
+            opts,
+        );
+    }
     const parameters = new aws.rds.ParameterGroup(
         `${name}-params`,
         {
@@ -133,20 +155,36 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
                 evaluationPeriods: 2,
                 threshold: alarm.threshold,
                 comparisonOperator: alarm.comparisonOperator,
-                alarmActions: [config.alarms.topicArn],
-                okActions: [config.alarms.topicArn],
+                alarmActions: [args.alarmTopicArn],
+                okActions: [args.alarmTopicArn],
             },
             opts,
         );
     }
 
-    const host = config.pooling ? createProxy(name, args, { key, securityGroup, instance }, parent).endpoint : instance.address;
+    const host = proxySecurityGroup
+        ? createProxy(name, args, { key, securityGroup: proxySecurityGroup, instance }, parent).endpoint
+        : instance.address;
     return pulumi.secret(
         pulumi
             .all([args.password, host])
             .apply(([password, hostname]) =>
                 postgresUrl({ username: config.username, password, host: hostname, database: config.databaseName, tls: true }),
             ),
+    );
+}
+
+/** The proxy's group: the nodes in on 5432; its one way out (to the instance) is a separate rule. */
+function proxyGroup(name: string, placement: AwsPlacement, parent: pulumi.Resource): aws.ec2.SecurityGroup {
+    return new aws.ec2.SecurityGroup(
+        `${name}-proxy-sg`,
+        {
+            vpcId: placement.vpcId,
+            description: "RDS Proxy: port 5432 from the cluster's nodes, out to the database only",
+            ingress: [{ protocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, securityGroups: [placement.nodeSecurityGroupId] }],
+            tags: flowRoleTags("postgres-proxy"),
+        },
+        { parent, provider: placement.provider },
     );
 }
 

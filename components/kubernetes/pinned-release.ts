@@ -9,7 +9,15 @@ export interface PinnedChart {
     /** Created by the release. */
     namespace: string;
     values?: pulumi.Inputs;
+    /** Helm's per-operation timeout. Defaults to ADDON_TIMEOUT_SECONDS. */
+    timeoutSeconds?: number;
 }
+
+/**
+ * Add-ons are installed after the nodes, CNI and CoreDNS are up (the Kubernetes provider waits for them),
+ * so this covers image pulls and a second replica's scheduling, not a node join.
+ */
+export const ADDON_TIMEOUT_SECONDS = 600;
 
 /** A third-party chart from its repository, pinned, in its own namespace, rolled back if it fails. */
 export function pinnedRelease(name: string, chart: PinnedChart, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
@@ -23,6 +31,7 @@ export function pinnedRelease(name: string, chart: PinnedChart, opts: pulumi.Cus
             namespace: chart.namespace,
             createNamespace: true,
             atomic: true,
+            timeout: chart.timeoutSeconds ?? ADDON_TIMEOUT_SECONDS,
             values: chart.values,
         },
         opts,

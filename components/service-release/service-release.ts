@@ -1,7 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import type { EgressRule } from "../data/egress";
+import { appEgressSpec } from "./network";
 import { chartValues, releaseTimeoutSeconds, ServiceConfig, ValuesContext } from "./values";
+
+function dependencies(dependsOn: pulumi.ComponentResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+    if (dependsOn === undefined) return [];
+    return Array.isArray(dependsOn) ? dependsOn : [dependsOn as pulumi.Input<pulumi.Resource>];
+}
 
 /** The chart every service is deployed with. */
 export const CHART_PATH = path.join(__dirname, "..", "..", "charts", "api-service");
@@ -15,6 +22,8 @@ export interface ServiceReleaseArgs {
     provider: k8s.Provider;
     /** `release`: a real Helm release with hooks, atomic. `render`: manifests only (local stack), hooks included. */
     mode: "release" | "render";
+    /** Where the service's pods may reach their data services (components/data/egress.ts). */
+    dataEgress: EgressRule[];
 }
 
 /** One service of the stack, deployed from charts/api-service with values computed from its config. */
@@ -28,6 +37,15 @@ export class ServiceRelease extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider: args.provider };
         this.values = chartValues(service, args.context);
         this.timeoutSeconds = releaseTimeoutSeconds(service);
+
+        // Outside the release: it exists before a pre-install hook (migrations) needs the database.
+        const egress = new k8s.networking.v1.NetworkPolicy(
+            `${name}-egress`,
+            { metadata: { name: `${service.name}-egress`, namespace: args.namespace }, spec: appEgressSpec(service, args.dataEgress) },
+            childOpts,
+        );
+        // A component's dependsOn does not reach its children: the release itself must wait for them.
+        const afterEgress = { ...childOpts, dependsOn: [egress, ...dependencies(opts?.dependsOn)] };
 
         if (args.mode === "release") {
             new k8s.helm.v3.Release(
@@ -43,13 +61,13 @@ export class ServiceRelease extends pulumi.ComponentResource {
                     timeout: this.timeoutSeconds,
                     maxHistory: 10,
                 },
-                childOpts,
+                afterEgress,
             );
         } else {
             new k8s.helm.v4.Chart(
                 `${name}-chart`,
                 { name: service.name, chart: CHART_PATH, namespace: args.namespace, values: this.values, includeHooks: true },
-                childOpts,
+                afterEgress,
             );
         }
         this.registerOutputs({ timeoutSeconds: this.timeoutSeconds });

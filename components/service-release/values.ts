@@ -1,24 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { DATA_CLIENT_LABEL } from "../kubernetes/pod-security";
+import type { GatewayRef } from "../gateway/contract";
+import { helmTimeoutSeconds } from "./rollback-time";
 
 export type ServiceConfig = StackConfig["services"][number];
 type Hook = ServiceConfig["migrations"];
 
-/** Pod scheduling and image pull before a hook's own deadline starts to matter. */
-export const HOOK_START_SLACK_SECONDS = 60;
-
 /**
- * Helm's timeout for one release: pods becoming ready, then every enabled hook running to its deadline
- * (which bounds the retries inside it). A failed or slower rollout is rolled back (`atomic`).
+ * Helm's timeout for one release. Helm applies it to each operation (the resources' wait, each hook
+ * Job), not to the release, so it is the longest of the rollout and each hook's own deadline
+ * (rollback-time.ts); a failed rollout is rolled back (`atomic`) once it runs out.
  *
  * With the default post-* hooks Helm waits for Ready pods before it migrates, so the readiness probe
  * must not need the new schema (the runbook's /healthz does not); breaking schema changes use pre-*
  * hooks at weight -10, which run before the pods roll and need only the app's Secret, created first.
  */
 export function releaseTimeoutSeconds(service: ServiceConfig): number {
-    const hooks = [service.migrations, service.seeds].filter((hook) => hook.enabled);
-    return service.rolloutTimeoutSeconds + hooks.reduce((total, hook) => total + hook.activeDeadlineSeconds + HOOK_START_SLACK_SECONDS, 0);
+    return helmTimeoutSeconds(service);
 }
 
 function hookValues(hook: Hook) {
@@ -33,8 +32,21 @@ export interface ValuesContext {
     secretsChecksum: pulumi.Input<string>;
     /** The public JWKS document (tokens ConfigMap). */
     jwks: pulumi.Input<string>;
-    /** ClusterIssuer for the Ingress certificate. */
+    /** ClusterIssuer for the legacy Ingress certificate. */
     clusterIssuer: string;
+    /** How traffic reaches the service (program.ts computes it per cluster mode). */
+    entry: EntryContext;
+}
+
+export interface EntryContext {
+    /** The Gateway and listener the service's HTTPRoute attaches to. */
+    gateway: GatewayRef & { sectionName: string };
+    /** Who may open the app's port: the ALB's subnets on EKS, the Gateway's proxy pods elsewhere. */
+    sources: Record<string, unknown>[];
+    /** The AWS Load Balancer Controller reads a TargetGroupConfiguration (health check path) per Service. */
+    targetGroupConfiguration: boolean;
+    /** Also render the old Ingress for ingress-nginx, during a migration only. */
+    legacyIngressNginx: boolean;
 }
 
 /** The chart's values for one service in one environment (charts/api-service/values.yaml). */
@@ -56,8 +68,14 @@ export function chartValues(service: ServiceConfig, context: ValuesContext) {
         },
         resources: service.resources,
         service: { enabled: service.expose, port: 80 },
-        ingress: {
+        route: {
             enabled: service.expose && service.ingress !== undefined,
+            host: service.ingress?.host ?? "",
+            gateway: context.entry.gateway,
+            targetGroupConfiguration: context.entry.targetGroupConfiguration,
+        },
+        ingress: {
+            enabled: service.expose && service.ingress !== undefined && context.entry.legacyIngressNginx,
             className: "nginx",
             clusterIssuer: context.clusterIssuer,
             host: service.ingress?.host ?? "",
@@ -70,7 +88,8 @@ export function chartValues(service: ServiceConfig, context: ValuesContext) {
             targetMemoryUtilizationPercentage: autoscaling?.targetMemoryPercent ?? 70,
         },
         podDisruptionBudget: { enabled: service.replicas > 1, maxUnavailable: 1 },
-        networkPolicy: { enabled: true, ingressNamespace: "ingress-nginx", egressPorts: [5432, 6379, 26379, 443] },
+        // Ingress only: the egress policy is the program's (network.ts), so it exists before any hook runs.
+        networkPolicy: { enabled: true, ingressFrom: context.entry.sources },
         migrations: hookValues(service.migrations),
         seeds: hookValues(service.seeds),
     };

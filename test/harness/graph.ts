@@ -19,6 +19,8 @@ export interface RecordedResource {
     ignoreChanges: string[];
     retainOnDelete: boolean;
     deleteBeforeReplace: boolean;
+    /** `customTimeouts` as sent to the engine (empty strings where unset). */
+    customTimeouts?: { create: string; update: string; pb_delete: string };
 }
 
 export function isSecretValue(value: unknown): value is { value: unknown } {

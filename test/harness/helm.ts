@@ -44,7 +44,8 @@ export function renderChart(values: unknown, release: string, namespace: string)
 
 /** Validates an object against the Kubernetes OpenAPI schema of its kind (kubernetes-models, offline). */
 export async function validateManifest(manifest: Manifest): Promise<void> {
-    const module = `kubernetes-models/${manifest.apiVersion}/${manifest.kind}`;
+    const gatewayApi = manifest.apiVersion.startsWith("gateway.networking.k8s.io/");
+    const module = `${gatewayApi ? "@kubernetes-models/gateway-api" : "kubernetes-models"}/${manifest.apiVersion}/${manifest.kind}`;
     const models = await import(module);
     const Model = models[manifest.kind];
     if (typeof Model !== "function") throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}`);

@@ -36,6 +36,18 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     if (type === "random:index/randomPassword:RandomPassword") outputs["result"] = `${GENERATED_SECRET_PREFIX}${name}`;
     if (type === "tls:index/privateKey:PrivateKey") Object.assign(outputs, rsaKeyPair());
     if (type === "aws:rds/instance:Instance") outputs["address"] = `${name}.rds.mock`;
+    if (type === "aws:ec2/launchTemplate:LaunchTemplate") outputs["latestVersion"] = 1;
+    if (type === "aws:acm/certificate:Certificate") {
+        const domains = [inputs["domainName"], ...((inputs["subjectAlternativeNames"] as string[] | undefined) ?? [])];
+        outputs["domainValidationOptions"] = domains.map((domainName) => ({
+            domainName,
+            resourceRecordName: `_acme-validation.${String(domainName)}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_validation.acm-validations.mock.`,
+        }));
+    }
+    if (type === "aws:route53/record:Record") outputs["fqdn"] = inputs["name"];
+    if (type === "aws:acm/certificateValidation:CertificateValidation") outputs["certificateArn"] = inputs["certificateArn"];
     if (type === "aws:rds/proxy:Proxy") outputs["endpoint"] = `${name}.proxy.rds.mock`;
     if (type === "aws:elasticache/replicationGroup:ReplicationGroup") {
         outputs["primaryEndpointAddress"] = `${name}.primary.cache.mock`;

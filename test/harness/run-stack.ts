@@ -40,6 +40,7 @@ interface RegisterRequest {
     getIgnorechangesList(): string[];
     getRetainondelete(): boolean;
     getDeletebeforereplace(): boolean;
+    getCustomtimeouts(): { toObject(): { create: string; update: string; pb_delete: string } } | undefined;
 }
 interface MockMonitorInternals {
     newUrn(parent: string, type: string, name: string): string;
@@ -109,6 +110,7 @@ function recordRegistrations(stack: string): RecordedResource[] {
             ignoreChanges: req.getIgnorechangesList(),
             retainOnDelete: req.getRetainondelete(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
+            customTimeouts: req.getCustomtimeouts()?.toObject(),
         });
         return original(req, callback);
     };
