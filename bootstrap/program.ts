@@ -84,8 +84,16 @@ export function composeBootstrap(config: BootstrapConfig): BootstrapOutputs {
         },
         opts,
     );
-    new aws.iam.RolePolicy("deploy-policy", { role: deployRole.id, policy: deployer.arn.apply((arn) => JSON.stringify(deployRolePolicy(arn))) }, opts);
-    new aws.iam.RolePolicy("preview-policy", { role: previewRole.id, policy: key.arn.apply((arn) => JSON.stringify(previewRolePolicy(arn))) }, opts);
+    new aws.iam.RolePolicy(
+        "deploy-policy",
+        { role: deployRole.id, policy: deployer.arn.apply((arn) => JSON.stringify(deployRolePolicy(arn))) },
+        opts,
+    );
+    new aws.iam.RolePolicy(
+        "preview-policy",
+        { role: previewRole.id, policy: key.arn.apply((arn) => JSON.stringify(previewRolePolicy(arn))) },
+        opts,
+    );
 
     return {
         deployerRoleArn: deployer.arn,

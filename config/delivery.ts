@@ -137,7 +137,9 @@ export const deliverySchema = section({
     ),
     githubApps: section({
         deploy: integer({ min: 1 }).describe("App id of the GitHub App deploy jobs use (key: secrets.ci.PLATFORM_DEPLOY_APP_KEY)."),
-        preview: integer({ min: 1 }).describe("App id of the read-only GitHub App previews use (key: secrets.ci.PLATFORM_PREVIEW_APP_KEY)."),
+        preview: integer({ min: 1 }).describe(
+            "App id of the read-only GitHub App previews use (key: secrets.ci.PLATFORM_PREVIEW_APP_KEY).",
+        ),
         promoter: integer({ min: 1 }).describe(
             "App id of the GitHub App the service's build promotes with (key: secrets.ci.PLATFORM_PROMOTER_APP_KEY).",
         ),

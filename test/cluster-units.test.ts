@@ -29,7 +29,12 @@ describe("carveSubnets", () => {
 describe("eksKubeconfig", () => {
     it("authenticates through aws eks get-token as whoever runs Pulumi: no role that differs between preview and deploy", () => {
         const config = JSON.parse(
-            eksKubeconfig({ clusterName: "supernova-prod", endpoint: "https://example.eks", certificateAuthority: "Q0E=", region: "eu-west-1" }),
+            eksKubeconfig({
+                clusterName: "supernova-prod",
+                endpoint: "https://example.eks",
+                certificateAuthority: "Q0E=",
+                region: "eu-west-1",
+            }),
         );
         assert.equal(config["current-context"], "supernova-prod");
         assert.equal(config.clusters[0].cluster.server, "https://example.eks");

@@ -53,7 +53,10 @@ export function runnerServicePolicy(a: { region: string; accountId: string; proj
                 Effect: "Allow",
                 Action: ["ec2:CreateNetworkInterfacePermission"],
                 Resource: `arn:aws:ec2:${a.region}:${a.accountId}:network-interface/*`,
-                Condition: { StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" }, ArnEquals: { "ec2:Subnet": a.subnetArns } },
+                Condition: {
+                    StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" },
+                    ArnEquals: { "ec2:Subnet": a.subnetArns },
+                },
             },
         ],
     };
@@ -109,7 +112,12 @@ export class ActionsRunner extends pulumi.ComponentResource {
                 role: role.id,
                 policy: subnetArns.apply((arns) =>
                     JSON.stringify(
-                        runnerServicePolicy({ region: args.region, accountId: args.accountId, projectName: args.projectName, subnetArns: arns }),
+                        runnerServicePolicy({
+                            region: args.region,
+                            accountId: args.accountId,
+                            projectName: args.projectName,
+                            subnetArns: arns,
+                        }),
                     ),
                 ),
             },
@@ -145,7 +153,11 @@ export class ActionsRunner extends pulumi.ComponentResource {
         );
         new aws.codebuild.Webhook(
             `${name}-webhook`,
-            { projectName: project.name, buildType: "BUILD", filterGroups: [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }] },
+            {
+                projectName: project.name,
+                buildType: "BUILD",
+                filterGroups: [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+            },
             o,
         );
 

@@ -141,7 +141,11 @@ export class GitHubDelivery extends pulumi.ComponentResource {
         );
         new github.ActionsSecret(
             `${name}-${DELIVERY_SECRETS.previewAppKey}`,
-            { repository, secretName: DELIVERY_SECRETS.previewAppKey, plaintextValue: pulumi.secret(args.ciSecrets[DELIVERY_SECRETS.previewAppKey]!) },
+            {
+                repository,
+                secretName: DELIVERY_SECRETS.previewAppKey,
+                plaintextValue: pulumi.secret(args.ciSecrets[DELIVERY_SECRETS.previewAppKey]!),
+            },
             ghOpts,
         );
     }

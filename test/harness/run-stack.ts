@@ -73,10 +73,16 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     const sections = readStackSections(stack);
     options.edit?.(sections);
     const running = options.running ?? RUNNING_RELEASES[stack] ?? {};
-    return evaluate(PROJECT, stack, toEngineConfig(sections), new StrictMocks(options.invokes ?? GITHUB_INVOKES, { [RELEASES_OUTPUT]: running }), async () => {
-        const config = await withRunningReleases(loadStackConfig());
-        return { config, outputs: composeStack(config, { now: options.now }) as unknown as Record<string, unknown> };
-    });
+    return evaluate(
+        PROJECT,
+        stack,
+        toEngineConfig(sections),
+        new StrictMocks(options.invokes ?? GITHUB_INVOKES, { [RELEASES_OUTPUT]: running }),
+        async () => {
+            const config = await withRunningReleases(loadStackConfig());
+            return { config, outputs: composeStack(config, { now: options.now }) as unknown as Record<string, unknown> };
+        },
+    );
 }
 
 /** Runs the bootstrap project (bootstrap/index.ts) of one account under the same strict mocks. */
