@@ -47,8 +47,10 @@ const releaseValues = (graph: Graph, name = "supernova-server") =>
 const graphs: Record<string, Graph> = {};
 const variantSections: Sections = readStackSections("staging");
 existingClusterVariant(variantSections);
+const bootstraps: Record<string, Awaited<ReturnType<typeof runBootstrap>>> = {};
 before(async () => {
     for (const stack of CI_STACKS) graphs[stack] = (await recordStack(stack)).graph;
+    for (const stack of CI_STACKS) bootstraps[stack] = await runBootstrap(stack);
     graphs["existing"] = (await recordStack("staging", { edit: existingClusterVariant })).graph;
 });
 
@@ -436,7 +438,7 @@ describe("IAM, evaluated by a policy simulator over the recorded policies", () =
     const accounts: Record<string, Account> = {};
     before(async () => {
         for (const stack of ["dev", "prod"]) {
-            const { graph, config } = await runBootstrap(stack);
+            const { graph, config } = bootstraps[stack]!;
             accounts[stack] = accountOf(stack, config!.accountId, config!.region, [graph, graphs[stack]!]);
         }
     });
@@ -481,7 +483,7 @@ describe("IAM, evaluated by a policy simulator over the recorded policies", () =
 describe("bootstrap: what the environment stacks need exists before their first update", () => {
     for (const stack of CI_STACKS) {
         it(`${stack}: fixed-name roles with their trust, the secrets-provider key the stack file names, all protected`, async () => {
-            const { graph, config, error } = await runBootstrap(stack);
+            const { graph, config, error } = bootstraps[stack]!;
             assert.equal(error, undefined);
             const account = config!.accountId;
             assert.equal(account, ACCOUNTS[stack]);

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { Graph, isSecretValue } from "./harness/graph";
 import { GITHUB_TEAMS, GITHUB_USERS } from "./harness/mocks";
@@ -40,8 +40,9 @@ const environmentsOf = (graph: Graph) => graph.ofType("github:index/repositoryEn
 
 for (const [stack, expected] of Object.entries(EXPECTED)) {
     describe(`GitHub delivery of ${stack}`, () => {
+        let graph: Graph;
+        before(async () => ({ graph } = await recordStack(stack)));
         it(`protects the ${expected.environment} environment in both repositories`, async () => {
-            const { graph } = await recordStack(stack);
             const environments = environmentsOf(graph);
             assert.deepEqual(environments.map((e) => e.inputs.repository).sort(), [...REPOS].sort());
             for (const env of environments) {
@@ -65,7 +66,6 @@ for (const [stack, expected] of Object.entries(EXPECTED)) {
         });
 
         it("gives each repository's environment the variables and secrets its own jobs read, secrets encrypted", async () => {
-            const { graph } = await recordStack(stack);
             const variables = (repository: string) =>
                 Object.fromEntries(
                     graph
@@ -105,7 +105,6 @@ for (const [stack, expected] of Object.entries(EXPECTED)) {
         });
 
         it("deploys keylessly: the workflow roles come from the bootstrap stack, the stack creates no role for GitHub and no key", async () => {
-            const { graph } = await recordStack(stack);
             const preview = graph.one("github:index/actionsVariable:ActionsVariable", "github-preview-role").inputs;
             assert.equal(preview.variableName, `AWS_PREVIEW_ROLE_ARN_${stack.toUpperCase()}`);
             assert.equal(preview.value, `arn:aws:iam::${expected.account}:role/platform-github-preview`);
