@@ -11,11 +11,14 @@ import { Postgres } from "./components/data/postgres";
 import { entryContext } from "./components/gateway/entry-context";
 import { EntryPoint } from "./components/gateway/entry-point";
 import { Redis } from "./components/data/redis";
+import { ActionsRunner } from "./components/delivery/actions-runner";
 import { GitHubDelivery } from "./components/github/github-delivery";
 import { Namespace } from "./components/namespace";
 import { AppSecrets } from "./components/secrets/app-secrets";
 import { ServiceRelease } from "./components/service-release/service-release";
+import { DELIVERY_SECRETS, runnerProjectName } from "./config/delivery";
 import type { StackConfig } from "./config/load";
+import { Releases, releasesOf } from "./config/releases";
 
 export interface StackOutputs {
     clusterName: pulumi.Output<string>;
@@ -32,6 +35,8 @@ export interface StackOutputs {
     secretNames: Record<string, string>;
     /** The SNS topic every alarm notifies (EKS stacks). */
     alertsTopicArn?: pulumi.Output<string>;
+    /** What runs after this update (service -> image tag and digest); the next update keeps it unless it promotes. */
+    releases: Releases;
 }
 
 /** EKS only: the Gateway entry point (ALB, DNS, TLS), capacity add-ons, and the alerts topic. */
@@ -159,19 +164,30 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         );
     }
 
-    if (config.github) {
+    if (config.github && config.delivery && config.aws) {
+        const { github, delivery, aws } = config;
+        if (delivery.runner.type === "codebuild" && awsProvider && cluster.awsPlacement && cluster.clusterSecurityGroupId) {
+            const placement = cluster.awsPlacement;
+            new ActionsRunner("actions-runner", {
+                runner: delivery.runner,
+                projectName: runnerProjectName(config.environment.project, config.environment.name),
+                repositoryUrl: `https://github.com/${github.owner}/${github.infrastructureRepository}`,
+                githubToken: config.secrets.ci[DELIVERY_SECRETS.runnerToken]!,
+                vpcId: placement.vpcId,
+                privateSubnetIds: placement.privateSubnetIds,
+                clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+                region: aws.region,
+                accountId: aws.accountId,
+                provider: awsProvider,
+            });
+        }
         new GitHubDelivery("github", {
-            config: config.github,
+            config: github,
             environment: config.environment,
+            delivery,
             ciSecrets: config.secrets.ci,
-            kubeconfig: config.cluster.mode === "existing" ? cluster.kubeconfig : undefined,
-            variables: {
-                PULUMI_STACK: pulumi.getStack(),
-                CLUSTER_NAME: cluster.clusterName,
-                NAMESPACE: namespace.name,
-                ...(config.aws ? { AWS_REGION: config.aws.region } : {}),
-            },
-            aws: config.aws && awsProvider ? { config: config.aws, provider: awsProvider } : undefined,
+            variables: { PULUMI_STACK: pulumi.getStack(), CLUSTER_NAME: cluster.clusterName, NAMESPACE: namespace.name },
+            aws,
         });
     }
 
@@ -185,5 +201,6 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         jwks: secrets.jwks,
         secretsChecksum: secrets.checksum,
         secretNames: secrets.secretNames,
+        releases: releasesOf(config),
     };
 }

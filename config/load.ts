@@ -12,8 +12,13 @@ export const stackConfigSchema = section(stackConfigShape);
 
 type Parsed = z.output<typeof stackConfigSchema>;
 
-/** The validated stack configuration every component takes its slice from. */
-export type StackConfig = ReturnType<typeof withDerivedDefaults>;
+/** The validated stack configuration as written: image tags may be absent (the running ones are kept). */
+export type ParsedStackConfig = ReturnType<typeof withDerivedDefaults>;
+type ParsedService = ParsedStackConfig["services"][number];
+/** The configuration every component takes its slice from: each image tag resolved (config/releases.ts). */
+export type StackConfig = Omit<ParsedStackConfig, "services"> & {
+    services: (Omit<ParsedService, "image"> & { image: ParsedService["image"] & { tag: string } })[];
+};
 export type ClusterConfig = StackConfig["cluster"];
 export type EksClusterConfig = Extract<ClusterConfig, { mode: "eks" }>;
 
@@ -25,7 +30,7 @@ export interface RawStackConfig {
 }
 
 /** Reads and validates the running stack's config. Throws a ConfigError listing every problem. */
-export function loadStackConfig(): StackConfig {
+export function loadStackConfig(): ParsedStackConfig {
     return parseStackConfig(readRawStackConfig(), `Pulumi.${pulumi.getStack()}.yaml`);
 }
 
@@ -62,7 +67,7 @@ function decodeConfigValue(value: string): unknown {
     }
 }
 
-export function parseStackConfig(raw: RawStackConfig, stackFile: string): StackConfig {
+export function parseStackConfig(raw: RawStackConfig, stackFile: string): ParsedStackConfig {
     const problems: ConfigProblem[] = plainTextSecretProblems(raw);
     const result = stackConfigSchema.safeParse(raw.sections, { reportInput: true });
     const { valid, available } = result.success

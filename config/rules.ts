@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { INSTANCE_TYPES } from "./instance-types";
+import { deliveryIssues, deliverySecretIssues } from "./rules/delivery";
 import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
 
@@ -9,7 +10,7 @@ export type Issue = { path: (string | number)[]; message: string; input?: unknow
 /** Env var names that carry credentials; they belong in `secrets.provided`, never in plain env. */
 export const SECRET_LOOKING_ENV = /(_SECRET|_PASSWORD|_TOKEN|_KEY|_DSN|_PAT)$|^(DATABASE_URL|REDIS_URL|REDIS_SENTINEL_PASSWORD)$/;
 
-const IMAGE_TAG_RULES: Record<Parsed["environment"]["imageTagFormat"], (env: string) => { re: RegExp; text: string }> = {
+export const IMAGE_TAG_RULES: Record<Parsed["environment"]["imageTagFormat"], (env: string) => { re: RegExp; text: string }> = {
     any: () => ({ re: /./, text: "any tag" }),
     "environment-sha": (env) => ({
         re: new RegExp(`^${env}-[0-9a-f]{7,40}$`),
@@ -37,6 +38,8 @@ const RULES: Rule[] = [
     { needs: ["services"], check: ({ services }) => services.flatMap((service, i) => serviceIssues(service, i)) },
     { needs: ["github", "secrets"], check: githubIssues },
     ...TRAFFIC_RULES,
+    { needs: ["github", "delivery", "aws", "cluster"], check: deliveryIssues },
+    { needs: ["github", "delivery", "secrets"], check: deliverySecretIssues },
 ];
 
 /**
@@ -69,7 +72,7 @@ function awsIssues({ aws }: Parsed): Issue[] {
 function imageTagIssues({ environment, services }: Parsed): Issue[] {
     const rule = IMAGE_TAG_RULES[environment.imageTagFormat](environment.name);
     return services.flatMap((service, i) =>
-        rule.re.test(service.image.tag)
+        service.image.tag === undefined || rule.re.test(service.image.tag)
             ? []
             : [
                   {

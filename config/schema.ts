@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { deliverySchema, IMAGE_DIGEST } from "./delivery";
 import { boolean, dnsLabel, ENV_NAME, envMap, integer, list, oneOf, secretString, section, text } from "./primitives";
 
 /**
@@ -291,7 +292,15 @@ export const serviceSchema = section({
             pattern: /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/,
             describe: "an image repository such as ghcr.io/org/name",
         }),
-        tag: text({ pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, describe: "an image tag" }),
+        tag: text({ pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, describe: "an image tag" })
+            .optional()
+            .describe("Set by a promotion (release workflow) or locally; when absent the running tag is kept (docs/delivery.md)."),
+        digest: text({ pattern: IMAGE_DIGEST, describe: "an image digest sha256:<64 hex>" })
+            .optional()
+            .describe("The promoted image's digest, when the build sent one."),
+        allowRollback: boolean()
+            .default(false)
+            .describe("Accept a tag older than the running one (set by the release workflow's rollback input). Defaults to false."),
     }),
     replicas: integer({ min: 1 }).describe("Replicas, and the autoscaler's minimum when autoscaling is on."),
     port: integer({ min: 1, max: 65535 }).default(3001).describe("Container port. Defaults to 3001."),
@@ -378,7 +387,12 @@ export const githubSchema = section({
     manageRepositorySettings: boolean()
         .default(false)
         .describe("This stack owns branch protection and security settings of both repositories (one stack should). Defaults to false."),
-    branchProtection: list(branchProtectionSchema, { what: "branch protection rules" }).default([]),
+    branchProtection: section({
+        service: list(branchProtectionSchema, { what: "branch protection rules" }).default([]),
+        infrastructure: list(branchProtectionSchema, { what: "branch protection rules" }).default([]),
+    })
+        .default({ service: [], infrastructure: [] })
+        .describe("Rules per repository; each rule's requiredStatusChecks are the job names that repository's workflows report."),
 });
 
 const hostname = () => text({ pattern: /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, describe: "a DNS name" });
@@ -440,4 +454,5 @@ export const stackConfigShape = {
     github: githubSchema.optional(),
     entryPoint: entryPointSchema,
     alerts: alertsSchema,
+    delivery: deliverySchema.optional(),
 };

@@ -189,7 +189,9 @@ describe("the Helm release", () => {
     it("deploys several services, each its own release; a worker gets no Service or route", async () => {
         const edit = (s: Sections) => {
             const services = s["services"] as any[];
-            services.push({ ...services[0], name: "supernova-worker", expose: false, autoscaling: undefined, ingress: undefined });
+            // A new service's first deploy is a promotion of its first tag.
+            const image = { ...services[0].image, tag: "v1.0.0" };
+            services.push({ ...services[0], name: "supernova-worker", image, expose: false, autoscaling: undefined, ingress: undefined });
         };
         const { graph } = await recordStack("prod", { edit });
         const releases = graph.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.repositoryOpts === undefined);

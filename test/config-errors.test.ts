@@ -7,6 +7,8 @@ import { Sections, secure } from "./harness/stack-file";
 type Edit = (sections: Sections) => void;
 const services = (s: Sections) => s["services"] as Record<string, any>[];
 const section = (s: Sections, name: string) => s[name] as Record<string, any>;
+/** The operator secrets of secrets.ci in dev: the registry token and the delivery's App keys and runner token. */
+const PLAIN_CI = ["GHCR_PAT", "PLATFORM_DEPLOY_APP_KEY", "PLATFORM_PROMOTER_APP_KEY", "CODEBUILD_GITHUB_TOKEN"];
 
 interface Case {
     title: string;
@@ -42,7 +44,7 @@ const cases: Case[] = [
         stack: "dev",
         edit: (s) => (s["servics"] = []),
         expected: [
-            "Pulumi.dev.yaml: servics: unknown key, expected one of: environment, aws, cluster, namespace, database, redis, secrets, services, github, entryPoint, alerts",
+            "Pulumi.dev.yaml: servics: unknown key, expected one of: environment, aws, cluster, namespace, database, redis, secrets, services, github, entryPoint, alerts, delivery",
         ],
     },
     {
@@ -129,6 +131,7 @@ const cases: Case[] = [
         edit: (s) => (section(s, "aws")["assumeRoleArn"] = "arn:aws:iam::111111111111:role/platform-deployer"),
         expected: [
             'Pulumi.prod.yaml: aws.assumeRoleArn: expected a role in account 333333333333 (aws.accountId), got "arn:aws:iam::111111111111:role/platform-deployer"',
+            `Pulumi.prod.yaml: aws.assumeRoleArn: expected the bootstrap stack's deployer role arn:aws:iam::333333333333:role/platform-deployer, which the deploy role may assume, got "arn:aws:iam::111111111111:role/platform-deployer"`,
         ],
     },
     {
@@ -145,11 +148,11 @@ const cases: Case[] = [
         edit: (s) =>
             Object.assign(section(s, "secrets"), {
                 provided: { GOOGLE_SERVICE_ACCOUNT_KEY: "{}", APPLE_SHARED_SECRET: "shared", SENTRY_DSN: "https://key@sentry.example/1" },
-                ci: { GHCR_PAT: "ghp_plain" },
+                ci: Object.fromEntries(PLAIN_CI.map((name) => [name, "plain"])),
             }),
         expected: [
             ...["GOOGLE_SERVICE_ACCOUNT_KEY", "APPLE_SHARED_SECRET", "SENTRY_DSN"].map((name) => `provided.${name}`),
-            "ci.GHCR_PAT",
+            ...PLAIN_CI.map((name) => `ci.${name}`),
         ].map(
             (key) =>
                 `Pulumi.dev.yaml: secrets.${key}: expected an encrypted value (pulumi config set --secret --path 'platform:secrets.${key}'), got plain text`,

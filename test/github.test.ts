@@ -3,12 +3,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { Graph, isSecretValue } from "./harness/graph";
 import { GITHUB_TEAMS, GITHUB_USERS } from "./harness/mocks";
 import { recordStack } from "./harness/run-stack";
-import { REPO_ROOT, secure, Sections } from "./harness/stack-file";
+import { REPO_ROOT } from "./harness/stack-file";
+import { existingClusterVariant } from "./harness/variants";
 
 const REPOS = ["supernova", "platform"];
 const EXPECTED = {
@@ -39,8 +40,9 @@ const environmentsOf = (graph: Graph) => graph.ofType("github:index/repositoryEn
 
 for (const [stack, expected] of Object.entries(EXPECTED)) {
     describe(`GitHub delivery of ${stack}`, () => {
+        let graph: Graph;
+        before(async () => ({ graph } = await recordStack(stack)));
         it(`protects the ${expected.environment} environment in both repositories`, async () => {
-            const { graph } = await recordStack(stack);
             const environments = environmentsOf(graph);
             assert.deepEqual(environments.map((e) => e.inputs.repository).sort(), [...REPOS].sort());
             for (const env of environments) {
@@ -56,50 +58,61 @@ for (const [stack, expected] of Object.entries(EXPECTED)) {
             const policies = graph.ofType("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy");
             assert.equal(policies.length, 2);
             for (const policy of policies) {
-                const { repository: _repository, environment, ...pattern } = policy.inputs;
+                const { repository, environment, ...pattern } = policy.inputs;
                 assert.equal(environment, expected.environment);
-                assert.deepEqual(pattern, expected.policy);
+                // The service's promotion runs from its branch map; this repository's deploys from main only.
+                assert.deepEqual(pattern, repository === "supernova" ? expected.policy : { branchPattern: "main" });
             }
         });
 
-        it("gives the environment the deploy's variables and secrets, secrets encrypted", async () => {
-            const { graph } = await recordStack(stack);
-            const variables = Object.fromEntries(
-                graph
-                    .ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
-                    .filter((v) => v.inputs.repository === "platform")
-                    .map((v) => [v.inputs.variableName, v.inputs.value]),
-            );
-            assert.deepEqual(Object.keys(variables).sort(), ["AWS_REGION", "AWS_ROLE_ARN", "CLUSTER_NAME", "NAMESPACE", "PULUMI_STACK"]);
-            assert.equal(variables["PULUMI_STACK"], stack);
-            assert.equal(variables["AWS_ROLE_ARN"], "arn:aws:mock:eu-west-1:000000000000:Role/github-deploy-role");
+        it("gives each repository's environment the variables and secrets its own jobs read, secrets encrypted", async () => {
+            const variables = (repository: string) =>
+                Object.fromEntries(
+                    graph
+                        .ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+                        .filter((v) => v.inputs.repository === repository)
+                        .map((v) => [v.inputs.variableName, v.inputs.value]),
+                );
+            const platform = variables("platform");
+            assert.deepEqual(Object.keys(platform).sort(), [
+                "AWS_DEPLOYER_ROLE_ARN",
+                "AWS_REGION",
+                "AWS_ROLE_ARN",
+                "CLUSTER_NAME",
+                "NAMESPACE",
+                "PLATFORM_DEPLOY_APP_ID",
+                "PULUMI_ORGANIZATION",
+                "PULUMI_STACK",
+            ]);
+            assert.equal(platform["PULUMI_STACK"], stack);
+            assert.equal(platform["AWS_ROLE_ARN"], `arn:aws:iam::${expected.account}:role/platform-github-deploy`);
+            assert.equal(platform["AWS_DEPLOYER_ROLE_ARN"], `arn:aws:iam::${expected.account}:role/platform-deployer`);
+            assert.equal(platform["PULUMI_ORGANIZATION"], "collab");
+            assert.deepEqual(variables("supernova"), {
+                PLATFORM_REPOSITORY: "collab/platform",
+                PLATFORM_ENVIRONMENT: stack,
+                PLATFORM_PROMOTER_APP_ID: "1100003",
+            });
             const secrets = graph.ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
-            assert.deepEqual(secrets.map((s) => s.inputs.secretName).sort(), ["GHCR_PAT", "GHCR_PAT"]);
+            const names = (repository: string) =>
+                secrets
+                    .filter((x) => x.inputs.repository === repository)
+                    .map((x) => x.inputs.secretName)
+                    .sort();
+            assert.deepEqual(names("platform"), ["GHCR_PAT", "PLATFORM_DEPLOY_APP_KEY"]);
+            assert.deepEqual(names("supernova"), ["GHCR_PAT", "PLATFORM_PROMOTER_APP_KEY"], "no deploy key reaches the service repository");
             for (const secret of secrets) assert.ok(isSecretValue(secret.rawInputs["plaintextValue"]));
         });
 
-        it("deploys keylessly: the deploy role trusts only this repository's environment", async () => {
-            const { graph } = await recordStack(stack);
-            const oidc = graph.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "github-actions-oidc").inputs;
-            assert.equal(oidc.url, "https://token.actions.githubusercontent.com");
-            assert.deepEqual(oidc.clientIdLists, ["sts.amazonaws.com"]);
-            const trust = JSON.parse(graph.one("aws:iam/role:Role", "github-deploy-role").inputs.assumeRolePolicy);
-            assert.deepEqual(trust.Statement[0].Condition.StringEquals, {
-                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com:sub": `repo:collab/platform:environment:${expected.environment}`,
-            });
-            const previewTrust = JSON.parse(graph.one("aws:iam/role:Role", "github-preview-role").inputs.assumeRolePolicy);
-            assert.equal(
-                previewTrust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
-                "repo:collab/platform:pull_request",
+        it("deploys keylessly: the workflow roles come from the bootstrap stack, the stack creates no role for GitHub and no key", async () => {
+            const preview = graph.one("github:index/actionsVariable:ActionsVariable", "github-preview-role").inputs;
+            assert.equal(preview.variableName, `AWS_PREVIEW_ROLE_ARN_${stack.toUpperCase()}`);
+            assert.equal(preview.value, `arn:aws:iam::${expected.account}:role/platform-github-preview`);
+            assert.deepEqual(
+                graph.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").map((r) => r.name),
+                ["cluster-oidc"],
+                "the account's GitHub OIDC provider belongs to the bootstrap stack",
             );
-            const policy = JSON.parse(graph.one("aws:iam/rolePolicy:RolePolicy", "github-deploy-policy").inputs.policy);
-            const actions: string[] = policy.Statement.flatMap((s: { Action: string[] }) => s.Action);
-            assert.ok(
-                actions.every((a) => !a.includes("*")),
-                `no wildcard action: ${actions.join(", ")}`,
-            );
-            assert.deepEqual(policy.Statement[0].Resource, [`arn:aws:iam::${expected.account}:role/platform-deployer`]);
             assert.deepEqual(
                 graph.resources.filter((r) => r.type === "aws:iam/accessKey:AccessKey"),
                 [],
@@ -110,21 +123,26 @@ for (const [stack, expected] of Object.entries(EXPECTED)) {
 }
 
 describe("repository settings (owned by the prod stack)", () => {
-    it("protects main with 2 signed, reviewed, checked approvals, and staging and develop with 1", async () => {
+    it("protects each repository's branches with its own required checks: main with 2 signed approvals, develop with 1", async () => {
         const { graph } = await recordStack("prod");
         const rules = graph.ofType("github:index/branchProtection:BranchProtection").map((r) => r.inputs);
-        assert.equal(rules.length, 6, "3 branches in each of 2 repositories");
+        assert.deepEqual(rules.map((r) => `${r.repositoryId} ${r.pattern} ${r.requiredStatusChecks[0].contexts.join(",")}`).sort(), [
+            "R_collab_platform main ci",
+            "R_collab_supernova develop docker-build-publish",
+            "R_collab_supernova main docker-build-publish",
+        ]);
         for (const rule of rules) {
-            assert.match(rule.repositoryId, /^R_collab_(supernova|platform)$/);
             assert.equal(rule.allowsForcePushes, false);
             assert.equal(rule.allowsDeletions, false);
             assert.equal(rule.enforceAdmins, true);
             assert.equal(rule.requireConversationResolution, true);
-            assert.deepEqual(rule.requiredStatusChecks, [{ strict: true, contexts: ["ci"] }]);
+            assert.equal(rule.requiredStatusChecks[0].strict, true);
             const approvals = rule.requiredPullRequestReviews[0].requiredApprovingReviewCount;
             assert.equal(approvals, rule.pattern === "main" ? 2 : 1, rule.pattern);
             assert.equal(rule.requireSignedCommits, rule.pattern === "main", rule.pattern);
         }
+        const previewApp = graph.one("github:index/actionsSecret:ActionsSecret").inputs;
+        assert.deepEqual([previewApp.repository, previewApp.secretName], ["platform", "PLATFORM_PREVIEW_APP_KEY"]);
         const security = graph.ofType("github:index/repository:Repository");
         assert.deepEqual(security.map((r) => r.inputs.name).sort(), ["platform", "supernova"]);
         for (const repo of security) {
@@ -144,20 +162,15 @@ describe("repository settings (owned by the prod stack)", () => {
         assert.deepEqual(graph.ofType("github:index/repository:Repository"), []);
     });
 
-    it("hands an existing cluster's kubeconfig to the environment as KUBE_CONFIG_BASE64, encrypted", async () => {
-        const edit = (s: Sections) => {
-            s["cluster"] = { mode: "existing", name: "shared", certManager: { email: "ops@supernova.com" } };
-            s["database"] = { mode: "in-cluster", databaseName: "supernova" };
-            s["redis"] = { mode: "in-cluster", topology: "single" };
-            Object.assign(s["secrets"] as object, { backend: "kubernetes", kubeconfig: secure() });
-        };
-        const { graph } = await recordStack("staging", { edit });
-        const secret = graph
-            .ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")
-            .find((s) => s.inputs.secretName === "KUBE_CONFIG_BASE64");
-        assert.ok(secret);
-        assert.ok(isSecretValue(secret.rawInputs["plaintextValue"]));
-        assert.equal(Buffer.from(secret.inputs.plaintextValue, "base64").toString(), "TEST-SECRET-VALUE-secrets.kubeconfig");
+    it("an existing cluster's kubeconfig stays an encrypted config secret: no workflow or repository gets a copy", async () => {
+        const { graph } = await recordStack("staging", { edit: existingClusterVariant });
+        const provider = graph.one("pulumi:providers:kubernetes");
+        assert.ok(isSecretValue(provider.rawInputs["kubeconfig"]));
+        const secrets = graph.ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").map((s) => s.inputs.secretName);
+        assert.ok(
+            !secrets.includes("KUBE_CONFIG_BASE64"),
+            "a cluster-admin kubeconfig in the service repository would bypass the platform",
+        );
     });
 });
 
@@ -193,32 +206,26 @@ describe("workflows", () => {
         assert.deepEqual(runs, ["bash scripts/setup.sh", "npm run lint", "npm run typecheck", "npm test"]);
     });
 
-    it("preview comments one diff per stack with the policy pack, with minimal permissions", () => {
+    it("preview comments one diff per CI stack with the policy pack, with minimal permissions", () => {
         const preview = workflow("preview");
         assert.deepEqual(Object.keys(preview.on), ["pull_request"]);
         assert.deepEqual(preview.permissions, { contents: "read", "pull-requests": "write", "id-token": "write" });
-        assert.deepEqual(preview.jobs.preview.strategy.matrix.stack, ["dev", "staging", "prod"]);
+        assert.equal(preview.jobs.preview.strategy.matrix.target, "${{ fromJSON(needs.plan.outputs.list) }}");
         const pulumi = preview.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions"));
         assert.equal(pulumi.with.command, "preview");
+        assert.equal(pulumi.with["stack-name"], "${{ matrix.target.pulumiOrganization }}/${{ matrix.target.stack }}");
         assert.equal(pulumi.with.policyPacks, "policies");
         assert.equal(pulumi.with["comment-on-pr"], true);
         assert.equal(pulumi.with["edit-pr-comment"], true);
     });
 
-    it("deploy maps develop, main and v* tags to their stacks, gated by the environment, one at a time", () => {
-        const deploy = workflow("deploy");
-        assert.deepEqual(deploy.on.push, { branches: ["develop", "main"], tags: ["v*"] });
-        const pick: string = deploy.jobs.target.steps[0].run;
-        assert.match(pick, /refs\/heads\/develop\) echo "stack=dev".*"tag=dev-\$short"/);
-        assert.match(pick, /refs\/heads\/main\) echo "stack=staging".*"tag=staging-\$short"/);
-        assert.match(pick, /refs\/tags\/v\*\) echo "stack=prod".*"environment=production".*"tag=\$REF_NAME"/);
-        const job = deploy.jobs.deploy;
-        assert.equal(job.environment, "${{ needs.target.outputs.environment }}");
-        assert.deepEqual(job.concurrency, { group: "deploy-${{ needs.target.outputs.stack }}", "cancel-in-progress": false });
+    it("deploy runs pulumi up in the stack's environment, one update per stack at a time, with no stored AWS key", () => {
+        const job = workflow("deploy").jobs.up;
+        assert.equal(job.environment, "${{ inputs.environment }}");
+        assert.deepEqual(job.concurrency, { group: "deploy-${{ inputs.stack }}", "cancel-in-progress": false });
         assert.ok(job.steps.some((s: { run?: string }) => s.run?.includes("pulumi up --yes") && s.run.includes("--policy-pack policies")));
-        assert.ok(
-            job.steps.some((s: { with?: { "role-to-assume"?: string } }) => s.with?.["role-to-assume"] === "${{ vars.AWS_ROLE_ARN }}"),
-        );
-        assert.doesNotMatch(JSON.stringify(deploy), /AWS_SECRET_ACCESS_KEY|aws-access-key-id/);
+        for (const name of ["deploy", "release", "infra", "preview"]) {
+            assert.doesNotMatch(JSON.stringify(workflow(name)), /AWS_SECRET_ACCESS_KEY|aws-access-key-id/, name);
+        }
     });
 });

@@ -110,8 +110,7 @@ function assertServiceConfig(config: StackConfig, expected: Expected): void {
 function assertEksStack(graph: Graph, expected: Expected & { account: string }): void {
     const provider = graph.one(AWS_PROVIDER, "aws");
     assert.deepEqual(provider.inputs.allowedAccountIds, JSON.stringify([expected.account]));
-    const [assumeRole] = JSON.parse(provider.inputs.assumeRoles);
-    assert.match(assumeRole.roleArn, new RegExp(`^arn:aws:iam::${expected.account}:role/`));
+    assert.equal(provider.inputs.assumeRoles, undefined, "credentials come from the environment (the deployer role), not provider inputs");
     assert.deepEqual(Object.keys(JSON.parse(provider.inputs.defaultTags).tags).sort(), ["environment", "managed-by", "project"]);
 
     const eks = graph.one("aws:eks/cluster:Cluster");
@@ -214,10 +213,10 @@ describe("EKS access entries", () => {
         const { graph } = await recordStack("prod", {
             edit: (s) => ((s["cluster"] as Record<string, unknown>)["adminRoleArns"] = [admin]),
         });
-        const entry = graph.one("aws:eks/accessEntry:AccessEntry");
+        const entry = graph.one("aws:eks/accessEntry:AccessEntry", "cluster-access-platform-admins");
         assert.equal(entry.inputs.principalArn, admin);
         assert.equal(entry.inputs.type, "STANDARD");
-        const association = graph.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+        const association = graph.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "cluster-access-platform-admins-admin");
         assert.equal(association.inputs.principalArn, admin);
         assert.equal(association.inputs.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
         assert.deepEqual(association.inputs.accessScope, { type: "cluster" });

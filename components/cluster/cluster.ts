@@ -28,6 +28,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly oidcIssuerUrl?: pulumi.Output<string>;
     /** Security group of the nodes, made with the VPC; databases admit it. */
     public readonly nodeSecurityGroupId?: pulumi.Output<string>;
+    /** The EKS-managed cluster security group: the control plane's network interfaces (the API on 443). */
+    public readonly clusterSecurityGroupId?: pulumi.Output<string>;
     /** Address ranges of the VPC's subnets (EKS mode): the ALB lives in the public ones, data services in the private ones. */
     public readonly subnetCidrs?: { private: string[]; public: string[] };
     /** Where AWS-managed data services go (EKS mode): the VPC, private subnets, reachable from the nodes. */
@@ -58,6 +60,7 @@ export class Cluster extends pulumi.ComponentResource {
                 this.oidcProviderArn = eks.oidcProviderArn;
                 this.oidcIssuerUrl = eks.oidcIssuerUrl;
                 this.nodeSecurityGroupId = eks.nodeSecurityGroupId;
+                this.clusterSecurityGroupId = eks.clusterSecurityGroupId;
                 this.subnetCidrs = { private: eks.privateSubnetCidrs, public: eks.publicSubnetCidrs };
                 this.awsPlacement = {
                     provider: args.awsProvider,

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BOOTSTRAP_ROLES, roleArn } from "../../config/delivery";
 import type { EksClusterConfig, StackConfig } from "../../config/load";
+import { grantClusterView } from "./access-entries";
 import { eksKubeconfig } from "./exec-kubeconfig";
 import { Vpc } from "./vpc";
 
@@ -192,15 +194,14 @@ export function createEks(
         );
     }
 
-    const kubeconfig = pulumi.all([eks.name, eks.endpoint, eks.certificateAuthority]).apply(([clusterName, endpoint, ca]) =>
-        eksKubeconfig({
-            clusterName,
-            endpoint,
-            certificateAuthority: ca.data ?? "",
-            region: awsConfig.region,
-            roleArn: awsConfig.assumeRoleArn,
-        }),
-    );
+    // Pull-request previews read the cluster (never write) with the bootstrap stack's preview role.
+    grantClusterView(`${name}-access-preview`, eks.name, roleArn(awsConfig.accountId, BOOTSTRAP_ROLES.preview), opts);
+
+    const kubeconfig = pulumi
+        .all([eks.name, eks.endpoint, eks.certificateAuthority])
+        .apply(([clusterName, endpoint, ca]) =>
+            eksKubeconfig({ clusterName, endpoint, certificateAuthority: ca.data ?? "", region: awsConfig.region }),
+        );
 
     return {
         ready: [nodes, cni, kubeProxy, coredns],

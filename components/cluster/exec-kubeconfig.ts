@@ -3,11 +3,13 @@ export interface EksKubeconfigArgs {
     endpoint: string;
     certificateAuthority: string;
     region: string;
-    /** Role the `aws eks get-token` call assumes; the same role Pulumi uses for AWS. */
-    roleArn: string;
 }
 
-/** A kubeconfig (JSON is valid YAML) that authenticates with short-lived tokens, no static credentials. */
+/**
+ * A kubeconfig (JSON is valid YAML) that authenticates with short-lived tokens, no static credentials.
+ * The token is for whoever runs Pulumi (the environment's credentials): the deployer in a deploy, the
+ * read-only preview role in a preview, the same kubeconfig in both, so a preview shows no provider diff.
+ */
 export function eksKubeconfig(args: EksKubeconfigArgs): string {
     const name = args.clusterName;
     return JSON.stringify({
@@ -23,7 +25,7 @@ export function eksKubeconfig(args: EksKubeconfigArgs): string {
                     exec: {
                         apiVersion: "client.authentication.k8s.io/v1beta1",
                         command: "aws",
-                        args: ["eks", "get-token", "--cluster-name", name, "--region", args.region, "--role-arn", args.roleArn],
+                        args: ["eks", "get-token", "--cluster-name", name, "--region", args.region],
                         interactiveMode: "Never",
                     },
                 },

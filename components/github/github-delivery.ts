@@ -1,25 +1,32 @@
-import * as aws from "@pulumi/aws";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import {
+    ACTIONS_VARIABLES,
+    BOOTSTRAP_ROLES,
+    DELIVERY_SECRETS,
+    DeliveryConfig,
+    INFRASTRUCTURE_BRANCH,
+    previewRoleVariable,
+    roleArn,
+} from "../../config/delivery";
 import type { StackConfig } from "../../config/load";
-import { createWorkflowRoles } from "./deploy-roles";
 
 type GithubConfig = NonNullable<StackConfig["github"]>;
-type BranchRule = GithubConfig["branchProtection"][number];
+type BranchRule = GithubConfig["branchProtection"]["service"][number];
 
 export interface GitHubDeliveryArgs {
     /** The stack's `github` section. */
     config: GithubConfig;
-    /** Its `deployFrom` becomes the environment's deployment branch or tag policy. */
+    /** Its `deployFrom` becomes the service repository environment's deployment branch or tag policy. */
     environment: StackConfig["environment"];
-    /** The stack's `secrets.ci`; the names in `github.environmentSecrets` become Actions secrets. */
+    /** The stack's `delivery` section: GitHub App ids and the Pulumi organization the workflows use. */
+    delivery: DeliveryConfig;
+    /** The stack's `secrets.ci`: `github.environmentSecrets` and the delivery's App keys become Actions secrets. */
     ciSecrets: Record<string, pulumi.Output<string>>;
-    /** An existing cluster's kubeconfig, handed to the workflows as KUBE_CONFIG_BASE64. */
-    kubeconfig?: pulumi.Output<string>;
-    /** Non-secret Actions variables of the environment (region, cluster, namespace, stack). */
+    /** Non-secret Actions variables of this repository's environment (cluster, namespace, stack). */
     variables: Record<string, pulumi.Input<string>>;
-    /** With AWS: the OIDC provider and workflow roles in the environment's account. */
-    aws?: { config: NonNullable<StackConfig["aws"]>; provider: aws.Provider };
+    /** The environment's account: the workflows use its bootstrap roles (fixed names, config/delivery.ts). */
+    aws: NonNullable<StackConfig["aws"]>;
 }
 
 /** Settings of `github.Repository` this component leaves as they are: it manages security only. */
@@ -61,48 +68,30 @@ const UNMANAGED_REPOSITORY_SETTINGS = [
  * stack that owns them) branch protection and security settings.
  */
 export class GitHubDelivery extends pulumi.ComponentResource {
-    public readonly deployRoleArn?: pulumi.Output<string>;
-    public readonly previewRoleArn?: pulumi.Output<string>;
-
     constructor(name: string, args: GitHubDeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:github:GitHubDelivery", name, {}, opts);
         const { config } = args;
+        // Credentials come from the environment (GITHUB_TOKEN: the deploy App's token, or the preview App's
+        // read-only one), never from inputs, so previews show no provider diff.
         const provider = new github.Provider(`${name}-github`, { owner: config.owner }, { parent: this });
         const ghOpts = { parent: this, provider };
-        const repositories = [config.serviceRepository, config.infrastructureRepository];
+        const envName = args.environment.name;
 
-        const variables: Record<string, pulumi.Input<string>> = { ...args.variables };
-        if (args.aws) {
-            const roles = createWorkflowRoles(
-                name,
-                {
-                    owner: config.owner,
-                    repository: config.infrastructureRepository,
-                    environment: config.environment.name,
-                    deployRoleArn: args.aws.config.assumeRoleArn,
-                    region: args.aws.config.region,
-                    accountId: args.aws.config.accountId,
-                    secretsKeyAlias: `alias/platform-${args.environment.name}`,
-                    provider: args.aws.provider,
-                },
-                this,
-            );
-            this.deployRoleArn = roles.deployRole.arn;
-            this.previewRoleArn = roles.previewRole.arn;
-            variables["AWS_ROLE_ARN"] = roles.deployRole.arn;
-            new github.ActionsVariable(
-                `${name}-preview-role`,
-                {
-                    repository: config.infrastructureRepository,
-                    variableName: `AWS_PREVIEW_ROLE_ARN_${args.environment.name.toUpperCase().replace(/-/g, "_")}`,
-                    value: roles.previewRole.arn,
-                },
-                ghOpts,
-            );
-        }
+        new github.ActionsVariable(
+            `${name}-preview-role`,
+            {
+                repository: config.infrastructureRepository,
+                variableName: previewRoleVariable(envName),
+                value: roleArn(args.aws.accountId, BOOTSTRAP_ROLES.preview),
+            },
+            ghOpts,
+        );
 
         const reviewers = resolveReviewers(config.environment.reviewers, ghOpts);
-        for (const repository of repositories) {
+        for (const [role, repository] of [
+            ["service", config.serviceRepository],
+            ["infrastructure", config.infrastructureRepository],
+        ] as const) {
             const environment = new github.RepositoryEnvironment(
                 `${name}-${repository}`,
                 {
@@ -117,34 +106,59 @@ export class GitHubDelivery extends pulumi.ComponentResource {
                 ghOpts,
             );
             const envOpts = { ...ghOpts, dependsOn: [environment] };
-            const { branch, tag } = args.environment.deployFrom;
             new github.RepositoryEnvironmentDeploymentPolicy(
                 `${name}-${repository}-deploy-from`,
-                { repository, environment: config.environment.name, ...(branch ? { branchPattern: branch } : { tagPattern: tag }) },
+                { repository, environment: config.environment.name, ...deploymentRef(role, args.environment.deployFrom) },
                 envOpts,
             );
-            for (const [variableName, value] of Object.entries(variables)) {
+            for (const [variableName, value] of Object.entries(environmentVariables(role, args))) {
                 new github.ActionsEnvironmentVariable(
                     `${name}-${repository}-${variableName}`,
                     { repository, environment: config.environment.name, variableName, value },
                     envOpts,
                 );
             }
-            for (const [secretName, value] of Object.entries(actionsSecrets(config, args))) {
+            for (const [secretName, value] of Object.entries(environmentSecrets(role, args))) {
                 new github.ActionsEnvironmentSecret(
                     `${name}-${repository}-${secretName}`,
                     { repository, environment: config.environment.name, secretName, plaintextValue: pulumi.secret(value) },
                     envOpts,
                 );
             }
-            if (config.manageRepositorySettings) this.manageRepository(name, repository, config, ghOpts);
+            if (config.manageRepositorySettings) this.manageRepository(name, repository, config.branchProtection[role], config, ghOpts);
         }
-        this.registerOutputs({ deployRoleArn: this.deployRoleArn, previewRoleArn: this.previewRoleArn });
+        if (config.manageRepositorySettings) this.publishPreviewApp(name, args, ghOpts);
+        this.registerOutputs({});
     }
 
-    private manageRepository(name: string, repository: string, config: GithubConfig, ghOpts: pulumi.CustomResourceOptions): void {
+    /** Pull-request previews run outside any environment: their read-only App is a repository variable and secret. */
+    private publishPreviewApp(name: string, args: GitHubDeliveryArgs, ghOpts: pulumi.CustomResourceOptions): void {
+        const repository = args.config.infrastructureRepository;
+        new github.ActionsVariable(
+            `${name}-${ACTIONS_VARIABLES.previewAppId}`,
+            { repository, variableName: ACTIONS_VARIABLES.previewAppId, value: String(args.delivery.githubApps.preview) },
+            ghOpts,
+        );
+        new github.ActionsSecret(
+            `${name}-${DELIVERY_SECRETS.previewAppKey}`,
+            {
+                repository,
+                secretName: DELIVERY_SECRETS.previewAppKey,
+                plaintextValue: pulumi.secret(args.ciSecrets[DELIVERY_SECRETS.previewAppKey]!),
+            },
+            ghOpts,
+        );
+    }
+
+    private manageRepository(
+        name: string,
+        repository: string,
+        rules: BranchRule[],
+        config: GithubConfig,
+        ghOpts: pulumi.CustomResourceOptions,
+    ): void {
         const repo = github.getRepositoryOutput({ fullName: `${config.owner}/${repository}` }, ghOpts);
-        for (const rule of config.branchProtection) {
+        for (const rule of rules) {
             new github.BranchProtection(`${name}-${repository}-protect-${rule.pattern}`, branchProtectionArgs(repo.nodeId, rule), ghOpts);
         }
         new github.Repository(
@@ -164,10 +178,42 @@ export class GitHubDelivery extends pulumi.ComponentResource {
     }
 }
 
-function actionsSecrets(config: GithubConfig, args: GitHubDeliveryArgs): Record<string, pulumi.Output<string>> {
-    const secrets = Object.fromEntries(config.environmentSecrets.map((secretName) => [secretName, args.ciSecrets[secretName]!]));
-    if (args.kubeconfig) secrets["KUBE_CONFIG_BASE64"] = args.kubeconfig.apply((text) => Buffer.from(text).toString("base64"));
-    return secrets;
+type RepositoryRole = "service" | "infrastructure";
+
+/**
+ * The service repository's environment gates its promotion step (deployable from `deployFrom`, e.g. v*
+ * tags for production); this repository's gates the deploy jobs, which always run from its main branch.
+ */
+function deploymentRef(role: RepositoryRole, deployFrom: StackConfig["environment"]["deployFrom"]) {
+    if (role === "infrastructure") return { branchPattern: INFRASTRUCTURE_BRANCH };
+    return deployFrom.branch ? { branchPattern: deployFrom.branch } : { tagPattern: deployFrom.tag };
+}
+
+/** What each repository's jobs in this environment read: the deploy job here, the promotion step there. */
+export function environmentVariables(role: RepositoryRole, args: GitHubDeliveryArgs): Record<string, pulumi.Input<string>> {
+    const { config, delivery, aws } = args;
+    if (role === "service") {
+        return {
+            [ACTIONS_VARIABLES.platformRepository]: `${config.owner}/${config.infrastructureRepository}`,
+            [ACTIONS_VARIABLES.platformEnvironment]: args.environment.name,
+            [ACTIONS_VARIABLES.promoterAppId]: String(delivery.githubApps.promoter),
+        };
+    }
+    return {
+        ...args.variables,
+        [ACTIONS_VARIABLES.awsRoleArn]: roleArn(aws.accountId, BOOTSTRAP_ROLES.deploy),
+        [ACTIONS_VARIABLES.deployerRoleArn]: aws.assumeRoleArn,
+        [ACTIONS_VARIABLES.awsRegion]: aws.region,
+        [ACTIONS_VARIABLES.pulumiOrganization]: delivery.pulumiOrganization,
+        [ACTIONS_VARIABLES.deployAppId]: String(delivery.githubApps.deploy),
+    };
+}
+
+/** Each repository's environment gets only the secrets its own jobs use: no App key reaches the other repository. */
+export function environmentSecrets(role: RepositoryRole, args: GitHubDeliveryArgs): Record<string, pulumi.Output<string>> {
+    const own = role === "service" ? DELIVERY_SECRETS.promoterAppKey : DELIVERY_SECRETS.deployAppKey;
+    const names = [...args.config.environmentSecrets, own];
+    return Object.fromEntries(names.map((secretName) => [secretName, args.ciSecrets[secretName]!]));
 }
 
 export function branchProtectionArgs(repositoryId: pulumi.Input<string>, rule: BranchRule): github.BranchProtectionArgs {

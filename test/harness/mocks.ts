@@ -63,9 +63,25 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
 export class StrictMocks implements pulumi.runtime.Mocks {
     readonly errors: Error[] = [];
 
-    constructor(private readonly invokes: Readonly<Record<string, InvokeHandler>> = {}) {}
+    /**
+     * @param invokes explicit answers to provider functions; any other call fails.
+     * @param ownStackOutputs what a stack's reference to itself reads: its outputs from the last update.
+     */
+    constructor(
+        private readonly invokes: Readonly<Record<string, InvokeHandler>> = {},
+        private readonly ownStackOutputs: Record<string, unknown> = {},
+    ) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+        if (args.type === "pulumi:pulumi:StackReference") {
+            const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+            if (args.inputs["name"] !== self) {
+                const error = new Error(`un-mocked stack reference ${String(args.inputs["name"])}: only ${self} is mocked`);
+                this.errors.push(error);
+                throw error;
+            }
+            return { id: self, state: { name: self, outputs: this.ownStackOutputs, secretOutputNames: [] } };
+        }
         return { id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
     }
 

@@ -1,11 +1,31 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { BootstrapConfig, BOOTSTRAP_NAMESPACE, loadBootstrapConfig } from "../../bootstrap/config";
+import { composeBootstrap } from "../../bootstrap/program";
+import { RELEASES_OUTPUT } from "../../config/delivery";
 import { loadStackConfig, StackConfig } from "../../config/load";
+import { Releases, withRunningReleases } from "../../config/releases";
 import { composeStack } from "../../program";
 import { Graph, RecordedResource, unwrap } from "./graph";
 import { GITHUB_INVOKES, InvokeHandler, StrictMocks } from "./mocks";
-import { readStackSections, Sections, setOperatorSecrets, toEngineConfig } from "./stack-file";
+import { readStackSections, REPO_ROOT, Sections, toEngineConfig } from "./stack-file";
 
 export const PROJECT = "platform";
+export const BOOTSTRAP_PROJECT = "platform-bootstrap";
+/** The Pulumi Cloud organization the mocks run in (the stack files' delivery.pulumiOrganization). */
+export const ORGANIZATION = "collab";
+export const BOOTSTRAP_DIR = path.join(REPO_ROOT, "bootstrap");
+
+/**
+ * What runs in each stack before the evaluated update (the `releases` output of its last update), as
+ * the stack's reference to itself returns it. Tests of a first deploy pass `running: {}`.
+ */
+export const RUNNING_RELEASES: Record<string, Releases> = {
+    local: {},
+    dev: { "supernova-server": { tag: "dev-a1b2c3d" } },
+    staging: { "supernova-server": { tag: "staging-e4f5a6b" } },
+    prod: { "supernova-server": { tag: "v1.2.3" } },
+};
 
 export interface RunOptions {
     /** Changes the stack file's sections before the run (one field per failing case). */
@@ -14,12 +34,14 @@ export interface RunOptions {
     invokes?: Record<string, InvokeHandler>;
     /** The clock the program sees (secret rotation). Defaults to now. */
     now?: Date;
+    /** What runs in the stack before this update. Defaults to RUNNING_RELEASES[stack]. */
+    running?: Releases;
 }
 
-export interface RunResult {
+export interface RunResult<C = StackConfig> {
     graph: Graph;
     /** The validated config the program composed from, when it was valid. */
-    config?: StackConfig;
+    config?: C;
     /** The error the program threw before registering, if any (e.g. a ConfigError). */
     error?: unknown;
 }
@@ -47,23 +69,49 @@ interface MockMonitorInternals {
     registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
 }
 
-/** Runs the real program (the same two calls as index.ts) under strict mocks and returns what it registered. */
+/** Runs the real program (the same calls as index.ts) under strict mocks and returns what it registered. */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<RunResult> {
     const sections = readStackSections(stack);
-    setOperatorSecrets(sections);
     options.edit?.(sections);
-    const engineConfig = toEngineConfig(sections);
+    const running = options.running ?? RUNNING_RELEASES[stack] ?? {};
+    return evaluate(
+        PROJECT,
+        stack,
+        toEngineConfig(sections),
+        new StrictMocks(options.invokes ?? GITHUB_INVOKES, { [RELEASES_OUTPUT]: running }),
+        async () => {
+            const config = await withRunningReleases(loadStackConfig());
+            return { config, outputs: composeStack(config, { now: options.now }) as unknown as Record<string, unknown> };
+        },
+    );
+}
+
+/** Runs the bootstrap project (bootstrap/index.ts) of one account under the same strict mocks. */
+export async function runBootstrap(stack: string, edit?: (sections: Sections) => void): Promise<RunResult<BootstrapConfig>> {
+    const sections = readStackSections(stack, BOOTSTRAP_DIR, BOOTSTRAP_NAMESPACE);
+    edit?.(sections);
+    return evaluate(BOOTSTRAP_PROJECT, stack, toEngineConfig(sections, BOOTSTRAP_NAMESPACE), new StrictMocks(), async () => {
+        const config = loadBootstrapConfig();
+        return { config, outputs: composeBootstrap(config) as unknown as Record<string, unknown> };
+    });
+}
+
+async function evaluate<C>(
+    project: string,
+    stack: string,
+    engineConfig: { config: Record<string, string>; secretKeys: string[] },
+    mocks: StrictMocks,
+    program: () => Promise<{ config: C; outputs: Record<string, unknown> }>,
+): Promise<RunResult<C>> {
     pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
-    const mocks = new StrictMocks(options.invokes ?? GITHUB_INVOKES);
-    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
-    const resources = recordRegistrations(stack);
+    await pulumi.runtime.setMocks(mocks, project, stack, false, ORGANIZATION);
+    const resources = recordRegistrations(project, stack);
 
     let outputs: Record<string, unknown> = {};
-    let config: StackConfig | undefined;
+    let config: C | undefined;
     let error: unknown;
     try {
-        config = loadStackConfig();
-        outputs = composeStack(config, { now: options.now }) as unknown as Record<string, unknown>;
+        ({ config, outputs } = await program());
     } catch (e) {
         error = e;
     }
@@ -79,7 +127,7 @@ export async function recordStack(stack: string, options: RunOptions = {}): Prom
     return { graph, config };
 }
 
-function recordRegistrations(stack: string): RecordedResource[] {
+function recordRegistrations(project: string, stack: string): RecordedResource[] {
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorInternals;
     const original = monitor.registerResource.bind(monitor);
     const realUrns = new Map<string, string>();
@@ -91,7 +139,7 @@ function recordRegistrations(stack: string): RecordedResource[] {
         const name = req.getName();
         const parent = req.getParent() ? realUrn(req.getParent()) : undefined;
         const qualifiedType = parent ? `${parent.split("::")[2]}$${type}` : type;
-        const urn = `urn:pulumi:${stack}::${PROJECT}::${qualifiedType}::${name}`;
+        const urn = `urn:pulumi:${stack}::${project}::${qualifiedType}::${name}`;
         realUrns.set(monitor.newUrn(req.getParent(), type, name), urn);
         const rawInputs = req.getObject()?.toJavaScript() ?? {};
         const providerRef = req.getProvider();

@@ -16,17 +16,24 @@ export const secure = (): { secure: string } => ({ secure: "v1:test-ciphertext" 
 
 export type Sections = Record<string, unknown>;
 
-export function stackFilePath(stack: string): string {
-    return path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+export function stackFilePath(stack: string, projectDir = REPO_ROOT): string {
+    return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
 
-/** The `platform:` sections of a stack file, keyed without the namespace, secure values left as `{ secure }`. */
-export function readStackSections(stack: string): Sections {
-    const file = parse(fs.readFileSync(stackFilePath(stack), "utf8")) as { config?: Record<string, unknown> };
+/** A stack file as committed: its top-level keys (e.g. `secretsprovider`) and its config. */
+export function readStackFile(stack: string, projectDir = REPO_ROOT): { secretsprovider?: string; config?: Record<string, unknown> } {
+    return parse(fs.readFileSync(stackFilePath(stack, projectDir), "utf8")) ?? {};
+}
+
+/**
+ * The `<namespace>:` sections of a stack file, keyed without the namespace, secure values left as
+ * `{ secure }`: exactly what a fresh checkout holds (operator secrets are committed encrypted).
+ */
+export function readStackSections(stack: string, projectDir = REPO_ROOT, namespace = CONFIG_NAMESPACE): Sections {
     const sections: Sections = {};
-    for (const [key, value] of Object.entries(file.config ?? {})) {
-        const [namespace, name] = key.split(":");
-        if (namespace === CONFIG_NAMESPACE && name !== undefined) sections[name] = value;
+    for (const [key, value] of Object.entries(readStackFile(stack, projectDir).config ?? {})) {
+        const [ns, name] = key.split(":");
+        if (ns === namespace && name !== undefined) sections[name] = value;
     }
     return sections;
 }
@@ -35,11 +42,11 @@ export function readStackSections(stack: string): Sections {
  * Turns sections into what the Pulumi engine hands a program: one string per key (JSON for objects),
  * secure values decrypted (to placeholders), and the keys holding any secure value marked secret.
  */
-export function toEngineConfig(sections: Sections): { config: Record<string, string>; secretKeys: string[] } {
+export function toEngineConfig(sections: Sections, namespace = CONFIG_NAMESPACE): { config: Record<string, string>; secretKeys: string[] } {
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [name, value] of Object.entries(sections)) {
-        const key = `${CONFIG_NAMESPACE}:${name}`;
+        const key = `${namespace}:${name}`;
         let hasSecret = false;
         const decrypted = replaceSecure(value, name, () => (hasSecret = true));
         config[key] = typeof decrypted === "string" ? decrypted : JSON.stringify(decrypted);
@@ -57,17 +64,4 @@ function replaceSecure(value: unknown, keyPath: string, onSecret: () => void): u
         return secretPlaceholder(keyPath);
     }
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, onSecret)]));
-}
-
-/**
- * Does what an operator does once per stack outside git: `pulumi config set --secret` for every name in
- * `secrets.required` and `github.environmentSecrets`. The committed stack files list the names only.
- */
-export function setOperatorSecrets(sections: Sections): void {
-    const secrets = sections["secrets"] as
-        { required?: string[]; provided?: Record<string, unknown>; ci?: Record<string, unknown> } | undefined;
-    const github = sections["github"] as { environmentSecrets?: string[] } | undefined;
-    if (secrets === undefined) return;
-    for (const name of secrets.required ?? []) (secrets.provided ??= {})[name] ??= secure();
-    for (const name of github?.environmentSecrets ?? []) (secrets.ci ??= {})[name] ??= secure();
 }

@@ -1,0 +1,86 @@
+// The workflows' decisions, over functions the tests call (config/promotion.ts):
+//   npm run delivery -- targets                 JSON of every CI stack's job placement (GITHUB_OUTPUT lines)
+//   npm run delivery -- promote                 validate the release inputs (SERVICE, ENVIRONMENT, TAG, DIGEST, ROLLBACK)
+//   npm run delivery -- apply <stack>           put the promotion into the stack config, or refuse committed tags
+//   npm run delivery -- check-secrets <stack>   name every operator secret not committed encrypted yet
+import { execFileSync } from "child_process";
+import * as path from "path";
+import {
+    ciStacks,
+    committedImagePins,
+    deployTarget,
+    PromotionError,
+    PromotionInput,
+    promotionCommands,
+    unsetOperatorSecrets,
+    validatePromotion,
+} from "../config/promotion";
+
+const ROOT = path.resolve(__dirname, "..");
+const env = (name: string) => process.env[name] ?? "";
+const run = { id: env("GITHUB_RUN_ID") || "0", attempt: env("GITHUB_RUN_ATTEMPT") || "1" };
+const promotion = (): PromotionInput => ({
+    service: env("SERVICE"),
+    environment: env("ENVIRONMENT"),
+    tag: env("TAG"),
+    digest: env("DIGEST") || undefined,
+    rollback: env("ROLLBACK") === "true",
+});
+
+function fail(lines: string[]): never {
+    for (const line of lines) console.error(`::error::${line}`);
+    process.exit(1);
+}
+
+function main([command, stack]: string[]): void {
+    switch (command) {
+        case "targets": {
+            const targets = ciStacks(ROOT).map((s) => deployTarget(ROOT, s, run));
+            console.log(`list=${JSON.stringify(targets)}`);
+            console.log(`targets=${JSON.stringify(Object.fromEntries(targets.map((t) => [t.stack, t])))}`);
+            return;
+        }
+        case "promote": {
+            const { stack: target } = validatePromotion(ROOT, promotion());
+            const placement = deployTarget(ROOT, target, run);
+            console.log(`stack=${target}`);
+            console.log(`environment=${placement.environment}`);
+            console.log(`runs-on=${JSON.stringify(placement.runsOn)}`);
+            return;
+        }
+        case "apply": {
+            if (!stack) fail(["usage: delivery apply <stack>"]);
+            const pinned = committedImagePins(ROOT, stack);
+            if (pinned.length > 0)
+                fail(pinned.map((p) => `Pulumi.${stack}.yaml commits ${p}; only a promotion (release.yml) sets image tags`));
+            const input = promotion();
+            if (!input.service) {
+                console.log(`${stack}: no promotion; every service keeps the tag it runs`);
+                return;
+            }
+            const { stack: target, serviceIndex } = validatePromotion(ROOT, input);
+            if (target !== stack) fail([`the promotion targets ${target}, not ${stack}`]);
+            for (const args of promotionCommands(stack, serviceIndex, input)) execFileSync("pulumi", args, { stdio: "inherit" });
+            console.log(
+                `${stack}: ${input.service} -> ${input.tag}${input.digest ? `@${input.digest}` : ""}${input.rollback ? " (rollback)" : ""}`,
+            );
+            return;
+        }
+        case "check-secrets": {
+            if (!stack) fail(["usage: delivery check-secrets <stack>"]);
+            const unset = unsetOperatorSecrets(ROOT, stack);
+            if (unset.length > 0) fail(unset);
+            console.log(`${stack}: every operator secret is committed encrypted`);
+            return;
+        }
+        default:
+            fail([`unknown command ${command ?? "(none)"}: targets, promote, apply <stack>, check-secrets <stack>`]);
+    }
+}
+
+try {
+    main(process.argv.slice(2));
+} catch (error) {
+    if (error instanceof PromotionError) fail(error.problems);
+    throw error;
+}
