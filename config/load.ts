@@ -4,6 +4,8 @@ import { ConfigError, ConfigProblem, formatPath } from "./format";
 import { crossSectionIssues } from "./rules";
 import { stackConfigShape } from "./schema";
 import { section } from "./primitives";
+import { withoutForbiddenKeys } from "./safe-keys";
+import { stackNameProblems } from "./environments";
 
 /** The Pulumi config namespace of this program (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "platform";
@@ -22,6 +24,8 @@ export interface RawStackConfig {
     sections: Record<string, unknown>;
     /** Sections that the stack file holds as secure (encrypted) values. */
     secretSections: ReadonlySet<string>;
+    /** The stack's name; `environment.name` must equal it. */
+    stack?: string;
 }
 
 /** Reads and validates the running stack's config. Throws a ConfigError listing every problem. */
@@ -31,7 +35,7 @@ export function loadStackConfig(): StackConfig {
 
 export function readRawStackConfig(): RawStackConfig {
     const prefix = `${CONFIG_NAMESPACE}:`;
-    const sections: Record<string, unknown> = {};
+    const sections: Record<string, unknown> = Object.create(null);
     const secretSections = new Set<string>();
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (!key.startsWith(prefix)) continue;
@@ -39,7 +43,7 @@ export function readRawStackConfig(): RawStackConfig {
         sections[name] = decodeConfigValue(value);
         if (isConfigSecret(key)) secretSections.add(name);
     }
-    return { sections, secretSections };
+    return { sections, secretSections, stack: pulumi.getStack() };
 }
 
 // The SDK exports isConfigSecret at run time but marks it @internal, so its typings omit it.
@@ -62,13 +66,16 @@ function decodeConfigValue(value: string): unknown {
     }
 }
 
-export function parseStackConfig(raw: RawStackConfig, stackFile: string): StackConfig {
-    const problems: ConfigProblem[] = plainTextSecretProblems(raw);
+export function parseStackConfig(unsafeRaw: RawStackConfig, stackFile: string): StackConfig {
+    const keyProblems: ConfigProblem[] = [];
+    const raw = { ...unsafeRaw, sections: withoutForbiddenKeys(unsafeRaw.sections, [], keyProblems) as Record<string, unknown> };
+    const problems: ConfigProblem[] = [...keyProblems, ...plainTextSecretProblems(raw)];
     const result = stackConfigSchema.safeParse(raw.sections, { reportInput: true });
     const { valid, available } = result.success
         ? { valid: result.data, available: new Set(Object.keys(stackConfigShape)) }
         : validSections(raw.sections);
     if (!result.success) problems.push(...result.error.issues.flatMap(fromZodIssue));
+    problems.push(...stackNameProblems(raw.stack, valid.environment));
     problems.push(...crossSectionIssues(valid, available).map((issue) => ({ ...issue, hidden: isSecretPath(issue.path) })));
     if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
     return withDerivedDefaults(result.data);
