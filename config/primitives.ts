@@ -25,11 +25,13 @@ export function integer(options: { min?: number; max?: number } = {}) {
 
 export function text(options: { pattern?: RegExp; describe?: string; maxLength?: number; valid?: (value: string) => boolean } = {}) {
     const expected = options.describe ?? "a non-empty string";
-    let schema = z.string(fail(expected)).min(1, fail(expected));
-    if (options.maxLength !== undefined) schema = schema.max(options.maxLength, fail(expected));
-    if (options.pattern) schema = schema.regex(options.pattern, fail(expected));
+    // The first failing check stops the others: one problem per value.
+    const once = { ...fail(expected), abort: true };
+    let schema = z.string(fail(expected)).min(1, once);
+    if (options.maxLength !== undefined) schema = schema.max(options.maxLength, once);
+    if (options.pattern) schema = schema.regex(options.pattern, once);
     const valid = options.valid;
-    return valid ? schema.refine((value) => valid(value), fail(expected)) : schema;
+    return valid ? schema.refine((value) => valid(value), once) : schema;
 }
 
 export const boolean = () => z.boolean(fail("true or false"));
@@ -105,7 +107,8 @@ export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 export const INT32_MAX = 2_147_483_647;
 
 /** An integer a Kubernetes (or AWS) int32 field accepts. */
-export const int32 = (options: { min?: number; max?: number } = {}) => integer({ min: options.min, max: options.max ?? INT32_MAX });
+export const int32 = (options: { min?: number; max?: number } = {}) =>
+    options.max !== undefined ? integer(options) : integer(options).max(INT32_MAX, fail(`an integer of at most ${INT32_MAX} (Kubernetes' int32)`));
 
 /** A Kubernetes label value (the chart puts e.g. the image tag into `app.kubernetes.io/version`). */
 export const isLabelValue = (value: string) => value.length <= 63 && LABEL_VALUE.test(value);

@@ -82,10 +82,11 @@ export const ENVIRONMENT_GUARDS: EnvironmentGuard[] = [
         setting: "`services[].image.tag` that moves (`latest`, a branch name)",
         refusedIn: ALL,
         policies: ["image-tag-immutable"],
-        needs: ["services"],
-        find: ({ services }) =>
+        // Only `any` lets such a tag through: the other formats' patterns already refuse it.
+        needs: ["environment", "services"],
+        find: ({ environment, services }) =>
             services.flatMap((service, i) =>
-                MUTABLE_TAG.test(service.image.tag)
+                environment.imageTagFormat === "any" && MUTABLE_TAG.test(service.image.tag)
                     ? [{ path: ["services", i, "image", "tag"], expected: "an immutable tag, not a branch name or latest", input: service.image.tag }]
                     : [],
             ),
@@ -247,7 +248,8 @@ function productionEnvironmentFindings(env: NonNullable<Parsed["github"]>["envir
     const at = (key: string) => ["github", "environment", key];
     const findings: Finding[] = [];
     const listed = env.reviewers.users.length + env.reviewers.teams.length;
-    if (listed < GUARD_LIMITS.productionMinimumReviewers) {
+    // Fewer than requiredReviewers is reported by rules.ts already.
+    if (listed < GUARD_LIMITS.productionMinimumReviewers && listed >= env.requiredReviewers) {
         findings.push({ path: at("reviewers"), expected: `at least ${GUARD_LIMITS.productionMinimumReviewers} reviewers`, input: listed });
     }
     if (env.waitTimerMinutes < GUARD_LIMITS.productionMinimumWaitMinutes) {

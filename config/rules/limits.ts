@@ -50,7 +50,7 @@ function zoneIssues({ cluster, aws }: Parsed): Issue[] {
     return cluster.vpc.availabilityZones.flatMap((zone, i) =>
         /^[a-z]$/.test(zone.slice(aws.region.length)) && zone.startsWith(aws.region)
             ? []
-            : [{ path: ["cluster", "vpc", "availabilityZones", i], message: `expected a zone of aws.region (${aws.region}a, ...)`, input: zone }],
+            : [{ path: ["cluster", "vpc", "availabilityZones", i], message: `expected a zone of aws.region "${aws.region}" (${aws.region}<letter>)`, input: zone }],
     );
 }
 
@@ -101,7 +101,7 @@ function rdsIssues({ database }: Parsed): Issue[] {
     if (database.mode !== "rds") return [];
     const issues: Issue[] = [];
     const at = (...path: string[]) => ["database", ...path];
-    const floor = Math.ceil(database.allocatedStorageGiB * 1.1);
+    const floor = Math.ceil((database.allocatedStorageGiB * 11) / 10);
     if (database.maxAllocatedStorageGiB !== undefined && database.maxAllocatedStorageGiB < floor) {
         issues.push({
             path: at("maxAllocatedStorageGiB"),
