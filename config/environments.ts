@@ -35,5 +35,7 @@ export const isRelaxed = (tier: Tier) => tier === "local" || tier === "developme
 /** The config's tier comes from environment.name, the pack's from the stack name: they must be one name. */
 export function stackNameProblems(stack: string | undefined, environment: { name: string } | undefined) {
     if (stack === undefined || environment === undefined || environment.name === stack) return [];
-    return [{ path: ["environment", "name"], message: `expected the stack's name "${stack}" (Pulumi.${stack}.yaml)`, input: environment.name }];
+    return [
+        { path: ["environment", "name"], message: `expected the stack's name "${stack}" (Pulumi.${stack}.yaml)`, input: environment.name },
+    ];
 }

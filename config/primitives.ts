@@ -108,7 +108,9 @@ export const INT32_MAX = 2_147_483_647;
 
 /** An integer a Kubernetes (or AWS) int32 field accepts. */
 export const int32 = (options: { min?: number; max?: number } = {}) =>
-    options.max !== undefined ? integer(options) : integer(options).max(INT32_MAX, fail(`an integer of at most ${INT32_MAX} (Kubernetes' int32)`));
+    options.max !== undefined
+        ? integer(options)
+        : integer(options).max(INT32_MAX, fail(`an integer of at most ${INT32_MAX} (Kubernetes' int32)`));
 
 /** A Kubernetes label value (the chart puts e.g. the image tag into `app.kubernetes.io/version`). */
 export const isLabelValue = (value: string) => value.length <= 63 && LABEL_VALUE.test(value);

@@ -314,9 +314,11 @@ const githubName = (what: string) => text({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]
 
 /** A GitHub environment; only `environment.deployFrom` (branch or tag) may deploy to it. */
 export const githubEnvironmentSchema = section({
-    name: text({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, maxLength: 255, describe: "a GitHub environment name (at most 255 characters)" }).describe(
-        "e.g. `production`.",
-    ),
+    name: text({
+        pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+        maxLength: 255,
+        describe: "a GitHub environment name (at most 255 characters)",
+    }).describe("e.g. `production`."),
     reviewers: section({
         users: list(githubLogin("a GitHub login"), { what: "GitHub logins", unique: true }).default([]),
         teams: list(githubName("a team slug"), { what: "team slugs", unique: true }).default([]),

@@ -213,9 +213,7 @@ const cases: Case[] = [
         title: "backup retention under 7 days in prod",
         stack: "prod",
         edit: (s) => (section(s, "database")["backupRetentionDays"] = 1),
-        expected: [
-            "Pulumi.prod.yaml: database.backupRetentionDays: expected at least 7 days (policy rds-backup-retention), got 1",
-        ],
+        expected: ["Pulumi.prod.yaml: database.backupRetentionDays: expected at least 7 days (policy rds-backup-retention), got 1"],
     },
     {
         title: "replication without a replica to fail over to",
@@ -355,7 +353,8 @@ describe("malformed stack config fails before any resource is registered", () =>
 
 const setKey = (target: Record<string, unknown>, key: string, value: unknown) =>
     Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
-const secondService = (s: Sections, changes: Record<string, unknown>) => services(s).push({ ...structuredClone(services(s)[0]!), ...changes });
+const secondService = (s: Sections, changes: Record<string, unknown>) =>
+    services(s).push({ ...structuredClone(services(s)[0]!), ...changes });
 const P = "Pulumi.prod.yaml";
 
 /** Values the target APIs (Kubernetes, Helm, AWS, GitHub, git) would reject in the middle of a deploy. */
@@ -376,7 +375,9 @@ const limitCases: Case[] = [
         title: "an availability zone of another region",
         stack: "prod",
         edit: (s) => (section(s, "cluster")["vpc"].availabilityZones = ["us-east-1a", "eu-west-1b"]),
-        expected: [`${P}: cluster.vpc.availabilityZones[0]: expected a zone of aws.region "eu-west-1" (eu-west-1<letter>), got "us-east-1a"`],
+        expected: [
+            `${P}: cluster.vpc.availabilityZones[0]: expected a zone of aws.region "eu-west-1" (eu-west-1<letter>), got "us-east-1a"`,
+        ],
     },
     {
         title: "maxAllocatedStorageGiB below the allocated storage",
@@ -408,13 +409,17 @@ const limitCases: Case[] = [
         title: "an ingress host label over 63 characters",
         stack: "prod",
         edit: (s) => (services(s)[0]!["ingress"].host = `${"a".repeat(64)}.supernova.com`),
-        expected: [`${P}: services[0].ingress.host: expected a DNS host name such as api.example.com (labels of 1-63 characters, at most 253 in all), `],
+        expected: [
+            `${P}: services[0].ingress.host: expected a DNS host name such as api.example.com (labels of 1-63 characters, at most 253 in all), `,
+        ],
     },
     {
         title: "an ingress host over 253 characters",
         stack: "prod",
         edit: (s) => (services(s)[0]!["ingress"].host = `${Array.from({ length: 5 }, () => "h".repeat(60)).join(".")}.com`),
-        expected: [`${P}: services[0].ingress.host: expected a DNS host name such as api.example.com (labels of 1-63 characters, at most 253 in all), `],
+        expected: [
+            `${P}: services[0].ingress.host: expected a DNS host name such as api.example.com (labels of 1-63 characters, at most 253 in all), `,
+        ],
     },
     {
         title: "a service name over Helm's 53-character release-name limit",
@@ -440,7 +445,9 @@ const limitCases: Case[] = [
         title: "deployFrom.branch with a space",
         stack: "dev",
         edit: (s) => (section(s, "environment")["deployFrom"] = { branch: "feature branch" }),
-        expected: ['Pulumi.dev.yaml: environment.deployFrom.branch: expected a git branch (a valid git ref name: git check-ref-format), got "feature branch"'],
+        expected: [
+            'Pulumi.dev.yaml: environment.deployFrom.branch: expected a git branch (a valid git ref name: git check-ref-format), got "feature branch"',
+        ],
     },
     {
         title: "deployFrom.branch with a NUL character",
@@ -453,8 +460,13 @@ const limitCases: Case[] = [
     {
         title: "an image tag that is not a Kubernetes label value (the chart labels pods with it)",
         stack: "prod",
-        edit: (s) => (section(s, "environment")["imageTagFormat"] = "semver", (services(s)[0]!["image"].tag = `v1.2.3-${"b".repeat(60)}`)),
-        expected: [`${P}: services[0].image.tag: expected an image tag that is also a Kubernetes label value (at most 63 of [A-Za-z0-9_.-], alphanumeric at both ends), `],
+        edit: (s) => (
+            (section(s, "environment")["imageTagFormat"] = "semver"),
+            (services(s)[0]!["image"].tag = `v1.2.3-${"b".repeat(60)}`)
+        ),
+        expected: [
+            `${P}: services[0].image.tag: expected an image tag that is also a Kubernetes label value (at most 63 of [A-Za-z0-9_.-], alphanumeric at both ends), `,
+        ],
     },
     {
         title: "a CIDR block with host bits set",
@@ -493,7 +505,7 @@ const limitCases: Case[] = [
         stack: "staging",
         edit: (s) => (section(s, "namespace")["name"] = "kube-system"),
         expected: [
-            'Pulumi.staging.yaml: namespace.name: expected a namespace of the app\'s own (kube-*, default and the add-ons\' namespaces are taken), got "kube-system"',
+            "Pulumi.staging.yaml: namespace.name: expected a namespace of the app's own (kube-*, default and the add-ons' namespaces are taken), got \"kube-system\"",
         ],
     },
     {
@@ -574,7 +586,9 @@ const guardCases: Case[] = [
         edit: (s) => {
             services(s)[0]!["replicas"] = 2;
         },
-        expected: [`${P}: services[0].replicas: expected at least 3 in a production environment like prod (policy service-minimum-replicas), got 2`],
+        expected: [
+            `${P}: services[0].replicas: expected at least 3 in a production environment like prod (policy service-minimum-replicas), got 2`,
+        ],
     },
     {
         title: "a stack file whose environment.name is another stack's",

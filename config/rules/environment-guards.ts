@@ -1,4 +1,4 @@
-import { isRelaxed, Tier, tierOf, TIERS } from "../environments";
+import { environmentsOf, isRelaxed, Tier, tierOf, TIERS, UNLISTED_TIER } from "../environments";
 import type { Issue, Parsed, Rule } from "./types";
 
 /**
@@ -76,7 +76,13 @@ export const ENVIRONMENT_GUARDS: EnvironmentGuard[] = [
         find: ({ environment }) =>
             environment.imageTagFormat === "semver"
                 ? []
-                : [{ path: ["environment", "imageTagFormat"], expected: '"semver" (release tags vX.Y.Z)', input: environment.imageTagFormat }],
+                : [
+                      {
+                          path: ["environment", "imageTagFormat"],
+                          expected: '"semver" (release tags vX.Y.Z)',
+                          input: environment.imageTagFormat,
+                      },
+                  ],
     },
     {
         setting: "`services[].image.tag` that moves (`latest`, a branch name)",
@@ -87,7 +93,13 @@ export const ENVIRONMENT_GUARDS: EnvironmentGuard[] = [
         find: ({ environment, services }) =>
             services.flatMap((service, i) =>
                 environment.imageTagFormat === "any" && MUTABLE_TAG.test(service.image.tag)
-                    ? [{ path: ["services", i, "image", "tag"], expected: "an immutable tag, not a branch name or latest", input: service.image.tag }]
+                    ? [
+                          {
+                              path: ["services", i, "image", "tag"],
+                              expected: "an immutable tag, not a branch name or latest",
+                              input: service.image.tag,
+                          },
+                      ]
                     : [],
             ),
     },
@@ -112,7 +124,9 @@ export const ENVIRONMENT_GUARDS: EnvironmentGuard[] = [
         needs: ["cluster"],
         find: (config) => {
             const { path, issuer } = issuerSetting(config);
-            return issuer === "letsencrypt-staging" ? [{ path, expected: '"letsencrypt-prod" (browsers distrust staging certificates)', input: issuer }] : [];
+            return issuer === "letsencrypt-staging"
+                ? [{ path, expected: '"letsencrypt-prod" (browsers distrust staging certificates)', input: issuer }]
+                : [];
         },
     },
     {
@@ -134,7 +148,13 @@ export const ENVIRONMENT_GUARDS: EnvironmentGuard[] = [
             cluster.mode === "eks" && cluster.endpoint.publicAccess
                 ? cluster.endpoint.publicAccessCidrs.flatMap((cidr, i) =>
                       cidr.endsWith("/0")
-                          ? [{ path: ["cluster", "endpoint", "publicAccessCidrs", i], expected: "a block narrower than the whole internet", input: cidr }]
+                          ? [
+                                {
+                                    path: ["cluster", "endpoint", "publicAccessCidrs", i],
+                                    expected: "a block narrower than the whole internet",
+                                    input: cidr,
+                                },
+                            ]
                           : [],
                   )
                 : [],
@@ -192,7 +212,13 @@ export const ENVIRONMENT_GUARDS: EnvironmentGuard[] = [
         find: ({ services }) =>
             services.flatMap((service, i) =>
                 service.replicas < GUARD_LIMITS.productionMinimumReplicas
-                    ? [{ path: ["services", i, "replicas"], expected: `at least ${GUARD_LIMITS.productionMinimumReplicas}`, input: service.replicas }]
+                    ? [
+                          {
+                              path: ["services", i, "replicas"],
+                              expected: `at least ${GUARD_LIMITS.productionMinimumReplicas}`,
+                              input: service.replicas,
+                          },
+                      ]
                     : [],
             ),
     },
@@ -214,7 +240,11 @@ export const ENVIRONMENT_GUARDS: EnvironmentGuard[] = [
                 const at = (key: string) => ["github", "branchProtection", i, key];
                 const findings: Finding[] = [];
                 if (rule.requiredApprovals < GUARD_LIMITS.protectedBranchMinimumApprovals) {
-                    findings.push({ path: at("requiredApprovals"), expected: `at least ${GUARD_LIMITS.protectedBranchMinimumApprovals}`, input: rule.requiredApprovals });
+                    findings.push({
+                        path: at("requiredApprovals"),
+                        expected: `at least ${GUARD_LIMITS.protectedBranchMinimumApprovals}`,
+                        input: rule.requiredApprovals,
+                    });
                 }
                 if (!rule.requireSignedCommits) findings.push({ path: at("requireSignedCommits"), expected: "true", input: false });
                 return findings;
@@ -228,7 +258,9 @@ export const ENVIRONMENT_GUARDS: EnvironmentGuard[] = [
         find: ({ services }) =>
             services.flatMap((service, i) =>
                 (["migrations", "seeds"] as const)
-                    .filter((kind) => service[kind].enabled && service[kind].activeDeadlineSeconds > GUARD_LIMITS.maximumHookDeadlineSeconds)
+                    .filter(
+                        (kind) => service[kind].enabled && service[kind].activeDeadlineSeconds > GUARD_LIMITS.maximumHookDeadlineSeconds,
+                    )
                     .map((kind) => ({
                         path: ["services", i, kind, "activeDeadlineSeconds"],
                         expected: `at most ${GUARD_LIMITS.maximumHookDeadlineSeconds}`,
@@ -253,7 +285,11 @@ function productionEnvironmentFindings(env: NonNullable<Parsed["github"]>["envir
         findings.push({ path: at("reviewers"), expected: `at least ${GUARD_LIMITS.productionMinimumReviewers} reviewers`, input: listed });
     }
     if (env.waitTimerMinutes < GUARD_LIMITS.productionMinimumWaitMinutes) {
-        findings.push({ path: at("waitTimerMinutes"), expected: `at least ${GUARD_LIMITS.productionMinimumWaitMinutes}`, input: env.waitTimerMinutes });
+        findings.push({
+            path: at("waitTimerMinutes"),
+            expected: `at least ${GUARD_LIMITS.productionMinimumWaitMinutes}`,
+            input: env.waitTimerMinutes,
+        });
     }
     if (env.canAdminsBypass) findings.push({ path: at("canAdminsBypass"), expected: "false", input: true });
     if (!env.preventSelfReview) findings.push({ path: at("preventSelfReview"), expected: "true", input: false });
@@ -274,3 +310,27 @@ export const ENVIRONMENT_GUARD_RULES: Rule[] = ENVIRONMENT_GUARDS.map((guard) =>
         return guard.find(config).map((f) => ({ path: f.path, message: `expected ${f.expected} ${where(guard, config)}`, input: f.input }));
     },
 }));
+
+const environmentNames = (tiers: readonly Tier[]) =>
+    tiers.length === TIERS.length
+        ? "every stack"
+        : TIERS.filter((tier) => tiers.includes(tier))
+              .map((tier) => [...environmentsOf(tier), ...(tier === UNLISTED_TIER ? ["any unlisted name"] : [])].join(", "))
+              .join(", ") || "none";
+
+/** The README's table: setting, where the config refuses it, the policy behind it, where it is allowed. */
+export function guardTable(): string {
+    const rows = ENVIRONMENT_GUARDS.map((guard) =>
+        [
+            guard.setting,
+            environmentNames(guard.refusedIn),
+            guard.policies.map((p) => `\`${p}\``).join(", "),
+            environmentNames(TIERS.filter((tier) => !guard.refusedIn.includes(tier))),
+        ].join(" | "),
+    );
+    return [
+        "| Setting | Config error in | Policy (second line) | Allowed in |",
+        "| --- | --- | --- | --- |",
+        ...rows.map((r) => `| ${r} |`),
+    ].join("\n");
+}

@@ -50,7 +50,13 @@ function zoneIssues({ cluster, aws }: Parsed): Issue[] {
     return cluster.vpc.availabilityZones.flatMap((zone, i) =>
         /^[a-z]$/.test(zone.slice(aws.region.length)) && zone.startsWith(aws.region)
             ? []
-            : [{ path: ["cluster", "vpc", "availabilityZones", i], message: `expected a zone of aws.region "${aws.region}" (${aws.region}<letter>)`, input: zone }],
+            : [
+                  {
+                      path: ["cluster", "vpc", "availabilityZones", i],
+                      message: `expected a zone of aws.region "${aws.region}" (${aws.region}<letter>)`,
+                      input: zone,
+                  },
+              ],
     );
 }
 
@@ -79,7 +85,8 @@ function identifierIssues({ environment, cluster, database, redis }: Parsed): Is
     if (cluster.mode === "eks" && cluster.name === undefined && !EKS_CLUSTER_NAME.test(base)) {
         issues.push({
             path: ["environment"],
-            message: "expected environment.project and environment.name to make an EKS cluster name of at most 100 characters (or set cluster.name)",
+            message:
+                "expected environment.project and environment.name to make an EKS cluster name of at most 100 characters (or set cluster.name)",
             input: base,
         });
     }
@@ -126,7 +133,11 @@ function rdsIssues({ database }: Parsed): Issue[] {
     const overlaps = (a: [number, number], b: [number, number]) =>
         [0, 1440, -1440].some((shift) => a[0] + shift < b[1] && b[0] < a[1] + shift);
     if (backup === undefined || backup[1] - backup[0] < 30) {
-        issues.push({ path: at("backupWindow"), message: "expected a UTC window hh:mm-hh:mm of at least 30 minutes", input: database.backupWindow });
+        issues.push({
+            path: at("backupWindow"),
+            message: "expected a UTC window hh:mm-hh:mm of at least 30 minutes",
+            input: database.backupWindow,
+        });
     } else if (overlaps(backup, maintenance)) {
         issues.push({
             path: at("backupWindow"),
@@ -151,7 +162,13 @@ function namespaceIssues({ namespace }: Parsed): Issue[] {
 function serviceNameIssues({ services }: Parsed): Issue[] {
     return services.flatMap((service, i) =>
         RESERVED_SERVICE_NAMES.includes(service.name)
-            ? [{ path: ["services", i, "name"], message: "expected a name the platform does not use in the namespace", input: service.name }]
+            ? [
+                  {
+                      path: ["services", i, "name"],
+                      message: "expected a name the platform does not use in the namespace",
+                      input: service.name,
+                  },
+              ]
             : [],
     );
 }
@@ -166,7 +183,13 @@ function ingressIssues({ services }: Parsed): Issue[] {
         owner.set(host, taken ?? service.name);
         return taken === undefined
             ? []
-            : [{ path: ["services", i, "ingress", "host"], message: `expected a host+path no other service routes (${taken} has ${host}/)`, input: host }];
+            : [
+                  {
+                      path: ["services", i, "ingress", "host"],
+                      message: `expected a host+path no other service routes (${taken} has ${host}/)`,
+                      input: host,
+                  },
+              ];
     });
 }
 
@@ -203,7 +226,13 @@ function branchProtectionIssues({ github }: Parsed): Issue[] {
         const duplicate = seen.has(rule.pattern);
         seen.add(rule.pattern);
         return duplicate
-            ? [{ path: ["github", "branchProtection", i, "pattern"], message: "expected a pattern no other rule protects", input: rule.pattern }]
+            ? [
+                  {
+                      path: ["github", "branchProtection", i, "pattern"],
+                      message: "expected a pattern no other rule protects",
+                      input: rule.pattern,
+                  },
+              ]
             : [];
     });
 }

@@ -13,7 +13,8 @@ export default resourcePolicy<ProductionConfig>({
     validate: (props, { name, stack, config, report }) => {
         if (!config.productionStacks.includes(stack)) return;
         const server = String(props["spec"]?.acme?.server ?? "");
-        if (STAGING.test(server)) report(`ClusterIssuer ${props["metadata"]?.name ?? name} uses the staging directory ${server} in ${stack}.`);
+        if (STAGING.test(server))
+            report(`ClusterIssuer ${props["metadata"]?.name ?? name} uses the staging directory ${server} in ${stack}.`);
         if (!isServiceRelease(props)) return;
         const ingress = releaseValues(props)["ingress"] ?? {};
         if (ingress.enabled && STAGING.test(String(ingress.clusterIssuer ?? ""))) {

@@ -37,7 +37,9 @@ export function fixture(stack: string, type: string, name: string, props: Record
 
 /** The recorded graph as the policy engine would present it: every custom resource with its inputs. */
 export function policyResources(graph: Graph): PolicyResource[] {
-    return graph.resources.filter((r) => r.custom).map((r) => ({ type: r.type, props: r.inputs, urn: r.urn, name: r.name, protect: r.protect }));
+    return graph.resources
+        .filter((r) => r.custom)
+        .map((r) => ({ type: r.type, props: r.inputs, urn: r.urn, name: r.name, protect: r.protect }));
 }
 
 /** Policy config as the engine hands it over: the schema's defaults, then the pack config. */
