@@ -74,7 +74,7 @@ export function parseStackConfig(unsafeRaw: RawStackConfig, stackFile: string): 
     const { valid, available } = result.success
         ? { valid: result.data, available: new Set(Object.keys(stackConfigShape)) }
         : validSections(raw.sections);
-    if (!result.success) problems.push(...result.error.issues.flatMap(fromZodIssue));
+    if (!result.success) problems.push(...result.error.issues.flatMap(fromZodIssue).map((p) => withModeContext(p, raw.sections)));
     problems.push(...stackNameProblems(raw.stack, valid.environment));
     problems.push(...crossSectionIssues(valid, available).map((issue) => ({ ...issue, hidden: isSecretPath(issue.path) })));
     if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
@@ -133,6 +133,16 @@ function fromZodIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
         return [{ path: issue.path, message: issue.issues[0]?.message ?? issue.message, input: key }];
     }
     return [{ path: issue.path, message: issue.message, input: issue.input, hidden }];
+}
+
+/** A key missing from a section with a `mode` is missing because of that mode: say so. */
+function withModeContext(problem: ConfigProblem, sections: Record<string, unknown>): ConfigProblem {
+    if (!("input" in problem) || problem.input !== undefined || problem.path.length < 2) return problem;
+    const parentPath = problem.path.slice(0, -1);
+    const parent = parentPath.reduce<unknown>((node, key) => (isObject(node) ? node[String(key)] : undefined), sections);
+    const mode = isObject(parent) ? parent["mode"] : undefined;
+    if (typeof mode !== "string" || problem.path.at(-1) === "mode") return problem;
+    return { ...problem, message: `${problem.message} when ${formatPath(parentPath)}.mode is ${JSON.stringify(mode)}` };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -247,7 +247,10 @@ export const ENVIRONMENT_GUARDS: EnvironmentGuard[] = [
                     });
                 }
                 if (!rule.requireSignedCommits) findings.push({ path: at("requireSignedCommits"), expected: "true", input: false });
-                return findings;
+                return findings.map((f) => ({
+                    ...f,
+                    expected: `${f.expected} for ${rule.pattern} (github.branchProtection[${i}].pattern)`,
+                }));
             }),
     },
     {
@@ -293,7 +296,7 @@ function productionEnvironmentFindings(env: NonNullable<Parsed["github"]>["envir
     }
     if (env.canAdminsBypass) findings.push({ path: at("canAdminsBypass"), expected: "false", input: true });
     if (!env.preventSelfReview) findings.push({ path: at("preventSelfReview"), expected: "true", input: false });
-    return findings;
+    return findings.map((f) => ({ ...f, expected: `${f.expected} for the GitHub environment "${env.name}" (github.environment.name)` }));
 }
 
 function where(guard: EnvironmentGuard, config: Parsed): string {
