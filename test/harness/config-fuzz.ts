@@ -216,10 +216,16 @@ const PERMISSIVE_GITHUB: Record<string, InvokeHandler> = {
 /** The deployment window is evaluated at a fixed time inside it. */
 const PACK_CONFIG = { "prod-deployment-window": { at: "2026-11-25T11:00:00Z" } };
 
+let mockedStack: string | undefined;
+
 export type Outcome = "config-error" | "valid-config" | "valid-graph";
 
 /** Checks one mutation; throws (a counterexample) when neither outcome holds. With `graph`, a valid config is deployed and checked. */
-export async function checkMutation(m: Mutation, graph: boolean): Promise<Outcome> {
+export async function checkMutation(
+    m: Mutation,
+    graph: boolean,
+    packConfig: Record<string, Record<string, unknown>> = PACK_CONFIG,
+): Promise<Outcome> {
     const sections = structuredClone(COMMITTED[m.stack]!);
     applyMutation(sections, m);
     const path = mutatedPath(m);
@@ -233,7 +239,9 @@ export async function checkMutation(m: Mutation, graph: boolean): Promise<Outcom
     if (!graph) {
         const engine = toEngineConfig(sections);
         pulumi.runtime.setAllConfig(engine.config, engine.secretKeys);
-        await pulumi.runtime.setMocks(new StrictMocks(), PROJECT, m.stack, false);
+        // The loader reads the stack name from the runtime; mocks are only set up again when it changes.
+        if (mockedStack !== m.stack) await pulumi.runtime.setMocks(new StrictMocks(), PROJECT, m.stack, false);
+        mockedStack = m.stack;
         try {
             parseStackConfig(readRawStackConfig(), `Pulumi.${m.stack}.yaml`);
             return "valid-config";
@@ -248,6 +256,7 @@ export async function checkMutation(m: Mutation, graph: boolean): Promise<Outcom
         for (const [key, value] of Object.entries(sections))
             Object.defineProperty(s, key, { value, enumerable: true, configurable: true, writable: true });
     };
+    mockedStack = undefined;
     const { graph: recorded, error } = await runStack(m.stack, { edit: replace, invokes: PERMISSIVE_GITHUB });
     if (error !== undefined) {
         if (!(error instanceof ConfigError)) throw new Error(`the program failed after its config passed: ${String(error)}`);
@@ -258,7 +267,7 @@ export async function checkMutation(m: Mutation, graph: boolean): Promise<Outcom
     const urns = recorded.resources.map((r) => r.urn);
     const duplicates = urns.filter((urn, i) => urns.indexOf(urn) !== i);
     if (duplicates.length > 0) throw new Error(`duplicate URNs (the engine refuses them): ${[...new Set(duplicates)].join(", ")}`);
-    const violations = runPack(POLICIES, policyResources(recorded), PACK_CONFIG).filter((v) => v.enforcementLevel === "mandatory");
+    const violations = runPack(POLICIES, policyResources(recorded), packConfig).filter((v) => v.enforcementLevel === "mandatory");
     if (violations.length > 0) throw new Error(`mandatory violations:\n${violations.map((v) => `${v.policy}: ${v.message}`).join("\n")}`);
     return "valid-graph";
 }
