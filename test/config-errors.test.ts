@@ -305,19 +305,22 @@ async function expectConfigError(stack: string, edit: Edit): Promise<ConfigError
     return error;
 }
 
+/** The case fails with exactly its expected lines (a line ending in ", " matches as a prefix). */
+async function expectLines(c: Case): Promise<void> {
+    const error = await expectConfigError(c.stack, c.edit);
+    const lines = error.message.split("\n");
+    for (const expected of c.expected) {
+        assert.ok(
+            lines.some((line) => line === expected || (expected.endsWith(", ") && line.startsWith(expected))),
+            `missing line:\n  ${expected}\nin:\n  ${lines.join("\n  ")}`,
+        );
+    }
+    assert.equal(lines.length, 1 + c.expected.length, `unexpected extra problems:\n${error.message}`);
+}
+
 describe("malformed stack config fails before any resource is registered", () => {
     for (const c of cases) {
-        it(c.title, async () => {
-            const error = await expectConfigError(c.stack, c.edit);
-            const lines = error.message.split("\n");
-            for (const expected of c.expected) {
-                assert.ok(
-                    lines.some((line) => line === expected || (expected.endsWith(", ") && line.startsWith(expected))),
-                    `missing line:\n  ${expected}\nin:\n  ${lines.join("\n  ")}`,
-                );
-            }
-            assert.equal(lines.length, 1 + c.expected.length, `unexpected extra problems:\n${error.message}`);
-        });
+        it(c.title, () => expectLines(c));
     }
 
     it("reports every problem of one section in one message", async () => {
@@ -644,17 +647,7 @@ const keyCases: Case[] = [
 
 describe("config refuses what the target APIs would refuse, and unsafe settings per environment", () => {
     for (const c of [...limitCases, ...guardCases, ...keyCases]) {
-        it(c.title, async () => {
-            const error = await expectConfigError(c.stack, c.edit);
-            const lines = error.message.split("\n");
-            for (const expected of c.expected) {
-                assert.ok(
-                    lines.some((line) => line === expected || (expected.endsWith(", ") && line.startsWith(expected))),
-                    `missing line:\n  ${expected}\nin:\n  ${lines.join("\n  ")}`,
-                );
-            }
-            assert.equal(lines.length, 1 + c.expected.length, `unexpected extra problems:\n${error.message}`);
-        });
+        it(c.title, () => expectLines(c));
     }
 
     it("the same settings pass where they are allowed", async () => {
