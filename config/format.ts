@@ -28,7 +28,7 @@ export function formatPath(path: readonly PathSegment[]): string {
     return path
         .map((segment, i) => {
             if (typeof segment === "number") return `[${segment}]`;
-            const key = String(segment);
+            const key = escapeControl(String(segment));
             return i === 0 ? key : `.${key}`;
         })
         .join("");
@@ -37,7 +37,7 @@ export function formatPath(path: readonly PathSegment[]): string {
 export function formatProblem(stackFile: string, problem: ConfigProblem): string {
     const where = problem.path.length > 0 ? formatPath(problem.path) : "(top level)";
     const got = "input" in problem ? `, got ${describeValue(problem.input, problem.hidden)}` : "";
-    return `${stackFile}: ${where}: ${problem.message}${got}`;
+    return escapeControl(`${stackFile}: ${where}: ${problem.message}${got}`);
 }
 
 export function describeValue(value: unknown, hidden = false): string {
@@ -51,4 +51,19 @@ export function describeValue(value: unknown, hidden = false): string {
 
 function truncate(s: string): string {
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/**
+ * Characters that break the one-problem-per-line format or drive a terminal: C0 controls (newline,
+ * ESC, NUL, ...), DEL, C1 controls (CSI), line and paragraph separators, and bidirectional overrides.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Shows each control character as a visible escape (\n, \u001b, ...), so a message stays one plain line. */
+export function escapeControl(text: string): string {
+    return text.replace(CONTROL, (c) => {
+        const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+        return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+    });
 }

@@ -4,6 +4,8 @@ import { ConfigError, ConfigProblem, formatPath } from "./format";
 import { crossSectionIssues } from "./rules";
 import { stackConfigShape } from "./schema";
 import { section } from "./primitives";
+import { withoutForbiddenKeys } from "./safe-keys";
+import { stackNameProblems } from "./environments";
 
 /** The Pulumi config namespace of this program (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "platform";
@@ -27,6 +29,8 @@ export interface RawStackConfig {
     sections: Record<string, unknown>;
     /** Sections that the stack file holds as secure (encrypted) values. */
     secretSections: ReadonlySet<string>;
+    /** The stack's name; `environment.name` must equal it. */
+    stack?: string;
 }
 
 /** Reads and validates the running stack's config. Throws a ConfigError listing every problem. */
@@ -36,7 +40,7 @@ export function loadStackConfig(): ParsedStackConfig {
 
 export function readRawStackConfig(): RawStackConfig {
     const prefix = `${CONFIG_NAMESPACE}:`;
-    const sections: Record<string, unknown> = {};
+    const sections: Record<string, unknown> = Object.create(null);
     const secretSections = new Set<string>();
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (!key.startsWith(prefix)) continue;
@@ -44,7 +48,7 @@ export function readRawStackConfig(): RawStackConfig {
         sections[name] = decodeConfigValue(value);
         if (isConfigSecret(key)) secretSections.add(name);
     }
-    return { sections, secretSections };
+    return { sections, secretSections, stack: pulumi.getStack() };
 }
 
 // The SDK exports isConfigSecret at run time but marks it @internal, so its typings omit it.
@@ -67,13 +71,16 @@ function decodeConfigValue(value: string): unknown {
     }
 }
 
-export function parseStackConfig(raw: RawStackConfig, stackFile: string): ParsedStackConfig {
-    const problems: ConfigProblem[] = plainTextSecretProblems(raw);
+export function parseStackConfig(unsafeRaw: RawStackConfig, stackFile: string): ParsedStackConfig {
+    const keyProblems: ConfigProblem[] = [];
+    const raw = { ...unsafeRaw, sections: withoutForbiddenKeys(unsafeRaw.sections, [], keyProblems) as Record<string, unknown> };
+    const problems: ConfigProblem[] = [...keyProblems, ...plainTextSecretProblems(raw)];
     const result = stackConfigSchema.safeParse(raw.sections, { reportInput: true });
     const { valid, available } = result.success
         ? { valid: result.data, available: new Set(Object.keys(stackConfigShape)) }
         : validSections(raw.sections);
-    if (!result.success) problems.push(...result.error.issues.flatMap(fromZodIssue));
+    if (!result.success) problems.push(...result.error.issues.flatMap(fromZodIssue).map((p) => withModeContext(p, raw.sections)));
+    problems.push(...stackNameProblems(raw.stack, valid.environment));
     problems.push(...crossSectionIssues(valid, available).map((issue) => ({ ...issue, hidden: isSecretPath(issue.path) })));
     if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
     return withDerivedDefaults(result.data);
@@ -131,6 +138,20 @@ function fromZodIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
         return [{ path: issue.path, message: issue.issues[0]?.message ?? issue.message, input: key }];
     }
     return [{ path: issue.path, message: issue.message, input: issue.input, hidden }];
+}
+
+/** The keys that pick a variant of a section (`cluster.mode`, `delivery.runner.type`). */
+const DISCRIMINATORS = ["mode", "type"];
+
+/** A key missing from a section with a `mode` (or `type`) is missing because of that choice: say so. */
+function withModeContext(problem: ConfigProblem, sections: Record<string, unknown>): ConfigProblem {
+    if (!("input" in problem) || problem.input !== undefined || problem.path.length < 2) return problem;
+    const parentPath = problem.path.slice(0, -1);
+    const parent = parentPath.reduce<unknown>((node, key) => (isObject(node) ? node[String(key)] : undefined), sections);
+    const key = DISCRIMINATORS.find((name) => isObject(parent) && typeof parent[name] === "string");
+    if (key === undefined || problem.path.at(-1) === key) return problem;
+    const choice = (parent as Record<string, unknown>)[key];
+    return { ...problem, message: `${problem.message} when ${formatPath(parentPath)}.${key} is ${JSON.stringify(choice)}` };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

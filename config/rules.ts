@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { INSTANCE_TYPES } from "./instance-types";
 import { deliveryIssues, deliverySecretIssues } from "./rules/delivery";
+import { ENVIRONMENT_GUARD_RULES } from "./rules/environment-guards";
+import { LIMIT_RULES } from "./rules/limits";
 import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
 
@@ -40,6 +42,8 @@ const RULES: Rule[] = [
     ...TRAFFIC_RULES,
     { needs: ["github", "delivery", "aws", "cluster"], check: deliveryIssues },
     { needs: ["github", "delivery", "secrets"], check: deliverySecretIssues },
+    ...LIMIT_RULES,
+    ...ENVIRONMENT_GUARD_RULES,
 ];
 
 /**
@@ -161,7 +165,7 @@ function clusterIssues({ cluster, aws, secrets }: Parsed): Issue[] {
     return issues;
 }
 
-function dataLayerIssues({ cluster, database, redis, secrets, environment }: Parsed): Issue[] {
+function dataLayerIssues({ cluster, database, redis, secrets }: Parsed): Issue[] {
     const issues: Issue[] = [];
     if ((database.mode === "rds" || redis.mode === "elasticache") && cluster.mode !== "eks") {
         const path = database.mode === "rds" ? ["database", "mode"] : ["redis", "mode"];
@@ -173,13 +177,6 @@ function dataLayerIssues({ cluster, database, redis, secrets, environment }: Par
     }
     if (database.mode === "rds" && Number.parseInt(database.engineVersion, 10) < 15) {
         issues.push({ path: ["database", "engineVersion"], message: "expected PostgreSQL 15 or newer", input: database.engineVersion });
-    }
-    if (database.mode === "rds" && environment.protectStatefulResources && database.backupRetentionDays < 7) {
-        issues.push({
-            path: ["database", "backupRetentionDays"],
-            message: "expected at least 7 days when environment.protectStatefulResources is true",
-            input: database.backupRetentionDays,
-        });
     }
     if (redis.mode === "elasticache" && redis.topology === "single" && (redis.shards > 1 || redis.replicasPerShard > 0)) {
         issues.push({
@@ -205,7 +202,7 @@ function dataLayerIssues({ cluster, database, redis, secrets, environment }: Par
 }
 
 /** Keys the data layer hands the app; a provided or generated secret must not shadow them. */
-const DATA_KEYS = ["DATABASE_URL", "REDIS_URL", "REDIS_SENTINEL", "REDIS_MASTER", "REDIS_CLUSTER_NODES", "REDIS_PASSWORD"];
+export const DATA_KEYS = ["DATABASE_URL", "REDIS_URL", "REDIS_SENTINEL", "REDIS_MASTER", "REDIS_CLUSTER_NODES", "REDIS_PASSWORD"];
 
 function secretIssues({ secrets, cluster }: Parsed): Issue[] {
     const issues: Issue[] = [];

@@ -1,6 +1,17 @@
 import { z } from "zod";
 import { deliverySchema, IMAGE_DIGEST } from "./delivery";
 import { boolean, dnsLabel, ENV_NAME, envMap, integer, list, oneOf, secretString, section, text } from "./primitives";
+import {
+    dnsName,
+    githubLogin,
+    githubRepositoryName,
+    gitRefName,
+    helmReleaseName,
+    int32,
+    isCanonicalCidr,
+    isLabelValue,
+    postgresIdentifier,
+} from "./primitives";
 
 /**
  * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
@@ -8,7 +19,7 @@ import { boolean, dnsLabel, ENV_NAME, envMap, integer, list, oneOf, secretString
  */
 
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
-const cidr = () => text({ pattern: CIDR, describe: "an IPv4 CIDR block such as 10.0.0.0/16" });
+const cidr = () => text({ pattern: CIDR, valid: isCanonicalCidr, describe: "an IPv4 CIDR block such as 10.0.0.0/16" });
 const roleArn = () =>
     text({ pattern: /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, describe: "an IAM role ARN arn:aws:iam::<account>:role/<name>" });
 const cpuQuantity = () => text({ pattern: /^\d+(\.\d+)?m?$/, describe: "a CPU quantity such as 500m or 2" });
@@ -21,8 +32,8 @@ export const environmentSchema = section({
     name: dnsLabel().describe("Short environment name used in names, tags and secret paths, e.g. `prod`."),
     project: dnsLabel().default("supernova").describe("The product deployed. Defaults to `supernova`."),
     deployFrom: section({
-        branch: text().optional().describe("Git branch whose pushes deploy this stack, e.g. `develop`."),
-        tag: text().optional().describe("Git tag pattern whose pushes deploy this stack, e.g. `v*`."),
+        branch: gitRefName("a git branch").optional().describe("Git branch whose pushes deploy this stack, e.g. `develop`."),
+        tag: gitRefName("a git tag pattern", true).optional().describe("Git tag pattern whose pushes deploy this stack, e.g. `v*`."),
     }).describe("The branch or tag that deploys this stack (exactly one)."),
     imageTagFormat: oneOf(IMAGE_TAG_FORMATS).describe(
         "Which image tags are accepted: `any` (local only), `environment-sha` (`<name>-<sha>`), `semver` (`vX.Y.Z`).",
@@ -89,19 +100,20 @@ export const eksClusterSchema = section({
             min: 2,
             max: 6,
             what: "availability zones",
+            unique: true,
         }),
         natGateways: oneOf(["single", "one-per-az"]).default("single").describe("Defaults to `single`."),
     }),
     endpoint: section({
         publicAccess: boolean().default(false).describe("Expose the API server publicly. Defaults to false."),
-        publicAccessCidrs: list(cidr(), { what: "CIDR blocks" }).default([]),
+        publicAccessCidrs: list(cidr(), { what: "CIDR blocks", unique: true }).default([]),
     }).default({ publicAccess: false, publicAccessCidrs: [] }),
     nodeGroup: section({
         instanceType: text({ describe: "an EC2 instance type" }),
-        minSize: integer({ min: 1 }).describe(
+        minSize: int32({ min: 1 }).describe(
             "Nodes at creation and the autoscaler's floor; cluster-autoscaler owns the size between min and max.",
         ),
-        maxSize: integer({ min: 1 }),
+        maxSize: int32({ min: 1 }),
         diskSizeGiB: integer({ min: 20, max: 16384 }).default(50),
         requirements: section({
             nodes: integer({ min: 1 }),
@@ -111,7 +123,7 @@ export const eksClusterSchema = section({
             .optional()
             .describe("Minimums the node group must meet (the runbook's cluster requirements)."),
     }),
-    adminRoleArns: list(roleArn(), { what: "IAM role ARNs" })
+    adminRoleArns: list(roleArn(), { what: "IAM role ARNs", unique: true })
         .default([])
         .describe("Roles granted cluster admin through EKS access entries."),
     addons: eksAddons,
@@ -142,7 +154,7 @@ export const namespaceSchema = section({
         requestsMemory: memoryQuantity(),
         limitsCpu: cpuQuantity(),
         limitsMemory: memoryQuantity(),
-        pods: integer({ min: 1 }),
+        pods: int32({ min: 1 }),
     }),
     limitRange: section({
         defaultRequest: section({ cpu: cpuQuantity(), memory: memoryQuantity() }),
@@ -151,7 +163,7 @@ export const namespaceSchema = section({
 });
 
 const pgVersion = text({ pattern: /^\d+(\.\d+)?$/, describe: "a PostgreSQL version such as 16 or 16.4" });
-const databaseName = () => text({ pattern: /^[a-z_][a-z0-9_]*$/, describe: "a database name" });
+const databaseName = postgresIdentifier;
 
 export const rdsSchema = section({
     mode: z.literal("rds"),
@@ -233,10 +245,10 @@ export const secretsSchema = section({
         .default("1h")
         .describe("How often External Secrets re-reads Secrets Manager. Defaults to 1h."),
     externalSecretsChartVersion: text({ pattern: /^v?\d+\.\d+\.\d+$/, describe: "a pinned chart version X.Y.Z" }).default("0.19.2"),
-    generated: list(envName(), { what: "env var names" })
+    generated: list(envName(), { what: "env var names", unique: true })
         .default(GENERATED_SECRETS)
         .describe("Secrets generated here (64 random characters) and rotated. Defaults to the runbook's four."),
-    required: list(envName(), { what: "env var names" })
+    required: list(envName(), { what: "env var names", unique: true })
         .default([])
         .describe("Secrets humans provide (in `provided`); a missing one is a config error."),
     kubeconfig: secretString("a kubeconfig (YAML)").optional().describe("Required when cluster.mode is `existing`."),
@@ -256,14 +268,14 @@ export const HOOK_EVENTS = ["pre-install", "pre-upgrade", "post-install", "post-
 function hookSchema(defaults: { enabled: boolean; when: (typeof HOOK_EVENTS)[number][]; weight: number; command: string[] }) {
     return section({
         enabled: boolean().default(defaults.enabled),
-        when: list(oneOf(HOOK_EVENTS), { min: 1, what: "Helm hook events" })
+        when: list(oneOf(HOOK_EVENTS), { min: 1, what: "Helm hook events", unique: true })
             .default(defaults.when)
             .describe(`When the Job runs. Defaults to ${defaults.when.join(", ")}; pre-* (weight -10) for breaking schema changes.`),
         weight: integer().default(defaults.weight).describe(`Order among hooks. Defaults to ${defaults.weight}.`),
         command: list(text(), { min: 1, what: "command words" }).default(defaults.command),
-        backoffLimit: integer({ min: 0, max: 10 }).default(0),
+        backoffLimit: int32({ min: 0, max: 10 }).default(0),
         activeDeadlineSeconds: integer({ min: 1 }).default(300),
-        ttlSecondsAfterFinished: integer({ min: 0 }).default(3600).describe("Finished Jobs (and their logs) are kept this long."),
+        ttlSecondsAfterFinished: int32({ min: 0 }).default(3600).describe("Finished Jobs (and their logs) are kept this long."),
         retry: section({
             enabled: boolean().default(true),
             initialSeconds: integer({ min: 1 }).default(2),
@@ -278,21 +290,26 @@ function hookSchema(defaults: { enabled: boolean; when: (typeof HOOK_EVENTS)[num
 const probe = (path: string) =>
     section({
         path: text({ pattern: /^\//, describe: "an HTTP path starting with /" }).default(path),
-        initialDelaySeconds: integer({ min: 0 }).optional(),
-        periodSeconds: integer({ min: 1 }).optional(),
+        initialDelaySeconds: int32({ min: 0 }).optional(),
+        periodSeconds: int32({ min: 1 }).optional(),
     }).prefault({});
 
 const computeResources = () => section({ cpu: cpuQuantity(), memory: memoryQuantity() });
 const percent = () => integer({ min: 1, max: 100 });
 
 export const serviceSchema = section({
-    name: dnsLabel(),
+    name: helmReleaseName().describe("The Helm release and its objects' name (Helm allows 53 characters)."),
     image: section({
         repository: text({
             pattern: /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/,
             describe: "an image repository such as ghcr.io/org/name",
         }),
-        tag: text({ pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, describe: "an image tag" })
+        // The chart also writes the tag into the app.kubernetes.io/version label, so it must be a label value too.
+        tag: text({
+            pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+            valid: isLabelValue,
+            describe: "an image tag that is also a Kubernetes label value (at most 63 of [A-Za-z0-9_.-], alphanumeric at both ends)",
+        })
             .optional()
             .describe("Set by a promotion (release workflow) or locally; when absent the running tag is kept (docs/delivery.md)."),
         digest: text({ pattern: IMAGE_DIGEST, describe: "an image digest sha256:<64 hex>" })
@@ -302,7 +319,7 @@ export const serviceSchema = section({
             .default(false)
             .describe("Accept a tag older than the running one (set by the release workflow's rollback input). Defaults to false."),
     }),
-    replicas: integer({ min: 1 }).describe("Replicas, and the autoscaler's minimum when autoscaling is on."),
+    replicas: int32({ min: 1 }).describe("Replicas, and the autoscaler's minimum when autoscaling is on."),
     port: integer({ min: 1, max: 65535 }).default(3001).describe("Container port. Defaults to 3001."),
     expose: boolean().default(true).describe("A Service (and Ingress when set); false for workers. Defaults to true."),
     env: envMap(envValue).default({}).describe("Non-secret environment variables (the env ConfigMap)."),
@@ -317,14 +334,14 @@ export const serviceSchema = section({
         .default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } })
         .describe("Defaults to requests 100m/128Mi, limits 500m/512Mi."),
     autoscaling: section({
-        maxReplicas: integer({ min: 1 }),
+        maxReplicas: int32({ min: 1 }),
         targetCpuPercent: percent().default(65),
         targetMemoryPercent: percent().default(70),
     })
         .optional()
         .describe("A HorizontalPodAutoscaler from `replicas` to maxReplicas. Defaults to off."),
     ingress: section({
-        host: text({ pattern: /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, describe: "a DNS host name" }),
+        host: dnsName(),
     })
         .optional()
         .describe("Public host: an HTTPRoute on the stack's Gateway, a DNS record and a certificate. Defaults to none."),
@@ -351,10 +368,14 @@ const githubName = (what: string) => text({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]
 
 /** A GitHub environment; only `environment.deployFrom` (branch or tag) may deploy to it. */
 export const githubEnvironmentSchema = section({
-    name: githubName("a GitHub environment name").describe("e.g. `production`."),
+    name: text({
+        pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+        maxLength: 255,
+        describe: "a GitHub environment name (at most 255 characters)",
+    }).describe("e.g. `production`."),
     reviewers: section({
-        users: list(githubName("a GitHub login"), { what: "GitHub logins" }).default([]),
-        teams: list(githubName("a team slug"), { what: "team slugs" }).default([]),
+        users: list(githubLogin("a GitHub login"), { what: "GitHub logins", unique: true }).default([]),
+        teams: list(githubName("a team slug"), { what: "team slugs", unique: true }).default([]),
     })
         .prefault({})
         .describe("Who may approve a deployment (GitHub allows 6). Names are resolved to ids."),
@@ -369,7 +390,7 @@ export const githubEnvironmentSchema = section({
 export const branchProtectionSchema = section({
     pattern: text(),
     requiredApprovals: integer({ min: 0, max: 6 }),
-    requiredStatusChecks: list(text(), { what: "status check names" }).default([]),
+    requiredStatusChecks: list(text(), { what: "status check names", unique: true }).default([]),
     requireUpToDate: boolean().default(true),
     requireConversationResolution: boolean().default(true),
     requireSignedCommits: boolean().default(false),
@@ -377,11 +398,11 @@ export const branchProtectionSchema = section({
 });
 
 export const githubSchema = section({
-    owner: githubName("a GitHub user or organization"),
-    serviceRepository: githubName("a repository name"),
-    infrastructureRepository: githubName("a repository name").describe("This repository: its deploy workflow assumes the deploy role."),
+    owner: githubLogin("a GitHub user or organization"),
+    serviceRepository: githubRepositoryName(),
+    infrastructureRepository: githubRepositoryName().describe("This repository: its deploy workflow assumes the deploy role."),
     environment: githubEnvironmentSchema,
-    environmentSecrets: list(envName(), { what: "names in secrets.ci" })
+    environmentSecrets: list(envName(), { what: "names in secrets.ci", unique: true })
         .default([])
         .describe("Secrets from `secrets.ci` (e.g. GHCR_PAT) set as the environment's Actions secrets."),
     manageRepositorySettings: boolean()

@@ -13,6 +13,10 @@ import githubMainBranchProtection from "./rules/github-main-branch-protection";
 import githubProductionDeploymentPolicy from "./rules/github-production-deployment-policy";
 import githubProductionEnvironmentProtection from "./rules/github-production-environment-protection";
 import helmChartPinned from "./rules/helm-chart-pinned";
+import iapSandboxNotInProduction from "./rules/iap-sandbox-not-in-production";
+import imageTagTraceable from "./rules/image-tag-traceable";
+import statefulResourcesProtected from "./rules/stateful-resources-protected";
+import trustedCertificateIssuerInProduction from "./rules/trusted-certificate-issuer-in-production";
 import iamNoWildcardActions from "./rules/iam-no-wildcard-actions";
 import imageTagImmutable from "./rules/image-tag-immutable";
 import migrationHookDeadline from "./rules/migration-hook-deadline";
@@ -62,4 +66,8 @@ export const POLICIES: Policies = [
     emergencyChangeOverride,
     awsProviderDefaultTags,
     helmChartPinned,
+    imageTagTraceable,
+    iapSandboxNotInProduction,
+    trustedCertificateIssuerInProduction,
+    statefulResourcesProtected,
 ];

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../config/format";
+import { serviceSchema } from "../config/schema";
+import { checkMutation, fuzzConfig, namesMutation } from "./harness/config-fuzz";
 import { runStack } from "./harness/run-stack";
 import { Sections, secure } from "./harness/stack-file";
 
@@ -215,9 +217,7 @@ const cases: Case[] = [
         title: "backup retention under 7 days in prod",
         stack: "prod",
         edit: (s) => (section(s, "database")["backupRetentionDays"] = 1),
-        expected: [
-            "Pulumi.prod.yaml: database.backupRetentionDays: expected at least 7 days when environment.protectStatefulResources is true, got 1",
-        ],
+        expected: ["Pulumi.prod.yaml: database.backupRetentionDays: expected at least 7 days (policy rds-backup-retention), got 1"],
     },
     {
         title: "replication without a replica to fail over to",
@@ -308,19 +308,22 @@ async function expectConfigError(stack: string, edit: Edit): Promise<ConfigError
     return error;
 }
 
+/** The case fails with exactly its expected lines (a line ending in ", " matches as a prefix). */
+async function expectLines(c: Case): Promise<void> {
+    const error = await expectConfigError(c.stack, c.edit);
+    const lines = error.message.split("\n");
+    for (const expected of c.expected) {
+        assert.ok(
+            lines.some((line) => line === expected || (expected.endsWith(", ") && line.startsWith(expected))),
+            `missing line:\n  ${expected}\nin:\n  ${lines.join("\n  ")}`,
+        );
+    }
+    assert.equal(lines.length, 1 + c.expected.length, `unexpected extra problems:\n${error.message}`);
+}
+
 describe("malformed stack config fails before any resource is registered", () => {
     for (const c of cases) {
-        it(c.title, async () => {
-            const error = await expectConfigError(c.stack, c.edit);
-            const lines = error.message.split("\n");
-            for (const expected of c.expected) {
-                assert.ok(
-                    lines.some((line) => line === expected || (expected.endsWith(", ") && line.startsWith(expected))),
-                    `missing line:\n  ${expected}\nin:\n  ${lines.join("\n  ")}`,
-                );
-            }
-            assert.equal(lines.length, 1 + c.expected.length, `unexpected extra problems:\n${error.message}`);
-        });
+        it(c.title, () => expectLines(c));
     }
 
     it("reports every problem of one section in one message", async () => {
@@ -352,5 +355,334 @@ describe("malformed stack config fails before any resource is registered", () =>
     it("never prints a secret value", async () => {
         const error = await expectConfigError("dev", (s) => (section(s, "secrets")["provided"] = { "bad-name": secure() }));
         assert.doesNotMatch(error.message, /TEST-SECRET-VALUE/);
+    });
+});
+
+const setKey = (target: Record<string, unknown>, key: string, value: unknown) =>
+    Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
+const secondService = (s: Sections, changes: Record<string, unknown>) =>
+    services(s).push({ ...structuredClone(services(s)[0]!), ...changes });
+const P = "Pulumi.prod.yaml";
+
+/** Values the target APIs (Kubernetes, Helm, AWS, GitHub, git) would reject in the middle of a deploy. */
+const limitCases: Case[] = [
+    {
+        title: "the same availability zone twice",
+        stack: "prod",
+        edit: (s) => (section(s, "cluster")["vpc"].availabilityZones = ["eu-west-1a", "eu-west-1a", "eu-west-1b"]),
+        expected: [`${P}: cluster.vpc.availabilityZones[1]: expected no duplicate (the same as [0]), got "eu-west-1a"`],
+    },
+    {
+        title: "the same generated secret twice",
+        stack: "prod",
+        edit: (s) => (section(s, "secrets")["generated"] = ["SESSION_SECRET", "APP_JWT_SECRET", "SESSION_SECRET"]),
+        expected: [`${P}: secrets.generated[2]: expected no duplicate (the same as [0]), got "SESSION_SECRET"`],
+    },
+    {
+        title: "an availability zone of another region",
+        stack: "prod",
+        edit: (s) => (section(s, "cluster")["vpc"].availabilityZones = ["us-east-1a", "eu-west-1b"]),
+        expected: [
+            `${P}: cluster.vpc.availabilityZones[0]: expected a zone of aws.region "eu-west-1" (eu-west-1<letter>), got "us-east-1a"`,
+        ],
+    },
+    {
+        title: "maxAllocatedStorageGiB below the allocated storage",
+        stack: "prod",
+        edit: (s) => (section(s, "database")["maxAllocatedStorageGiB"] = 50),
+        expected: [
+            `${P}: database.maxAllocatedStorageGiB: expected at least 110 (RDS needs the autoscaling ceiling 10% above allocatedStorageGiB), got 50`,
+        ],
+    },
+    {
+        title: "replicas above Kubernetes' int32",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["replicas"] = 2147483648),
+        expected: [`${P}: services[0].replicas: expected an integer of at most 2147483647 (Kubernetes' int32), got 2147483648`],
+    },
+    {
+        title: "a node group maxSize above int32",
+        stack: "prod",
+        edit: (s) => (section(s, "cluster")["nodeGroup"].maxSize = 2147483648),
+        expected: [`${P}: cluster.nodeGroup.maxSize: expected an integer of at most 2147483647 (Kubernetes' int32), got 2147483648`],
+    },
+    {
+        title: "a 64-character database name (Postgres: 63)",
+        stack: "prod",
+        edit: (s) => (section(s, "database")["databaseName"] = "d".repeat(64)),
+        expected: [`${P}: database.databaseName: expected a database name (lowercase letters, digits, '_'; at most 63 characters), `],
+    },
+    {
+        title: "an ingress host label over 63 characters",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["ingress"].host = `${"a".repeat(64)}.supernova.com`),
+        expected: [
+            `${P}: services[0].ingress.host: expected a DNS host name such as api.example.com (labels of 1-63 characters, at most 253 in all), `,
+        ],
+    },
+    {
+        title: "an ingress host over 253 characters",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["ingress"].host = `${Array.from({ length: 5 }, () => "h".repeat(60)).join(".")}.com`),
+        expected: [
+            `${P}: services[0].ingress.host: expected a DNS host name such as api.example.com (labels of 1-63 characters, at most 253 in all), `,
+        ],
+    },
+    {
+        title: "a service name over Helm's 53-character release-name limit",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["name"] = `supernova-server-${"x".repeat(40)}`),
+        expected: [`${P}: services[0].name: expected a DNS label of at most 53 characters (Helm's release-name limit), `],
+    },
+    {
+        title: "a 10,000-character repository name",
+        stack: "prod",
+        edit: (s) => (section(s, "github")["serviceRepository"] = "r".repeat(10_000)),
+        expected: [`${P}: github.serviceRepository: expected a repository name (at most 100 letters, digits, '.', '-', '_'), `],
+    },
+    {
+        title: "two services on the same ingress host and path",
+        stack: "prod",
+        edit: (s) => secondService(s, { name: "supernova-admin" }),
+        expected: [
+            `${P}: services[1].ingress.host: expected a host+path no other service routes (supernova-server has api.supernova.com/), got "api.supernova.com"`,
+        ],
+    },
+    {
+        title: "deployFrom.branch with a space",
+        stack: "dev",
+        edit: (s) => (section(s, "environment")["deployFrom"] = { branch: "feature branch" }),
+        expected: [
+            'Pulumi.dev.yaml: environment.deployFrom.branch: expected a git branch (a valid git ref name: git check-ref-format), got "feature branch"',
+        ],
+    },
+    {
+        title: "deployFrom.branch with a NUL character",
+        stack: "staging",
+        edit: (s) => (section(s, "environment")["deployFrom"] = { branch: "main\u0000" }),
+        expected: [
+            'Pulumi.staging.yaml: environment.deployFrom.branch: expected a git branch (a valid git ref name: git check-ref-format), got "main\\u0000"',
+        ],
+    },
+    {
+        title: "an image tag that is not a Kubernetes label value (the chart labels pods with it)",
+        stack: "prod",
+        edit: (s) => (
+            (section(s, "environment")["imageTagFormat"] = "semver"),
+            (services(s)[0]!["image"].tag = `v1.2.3-${"b".repeat(60)}`)
+        ),
+        expected: [
+            `${P}: services[0].image.tag: expected an image tag that is also a Kubernetes label value (at most 63 of [A-Za-z0-9_.-], alphanumeric at both ends), `,
+        ],
+    },
+    {
+        title: "a CIDR block with host bits set",
+        stack: "dev",
+        edit: (s) => (section(s, "cluster")["vpc"].cidr = "10.0.0.1/16"),
+        expected: ['Pulumi.dev.yaml: cluster.vpc.cidr: expected an IPv4 CIDR block such as 10.0.0.0/16, got "10.0.0.1/16"'],
+    },
+    {
+        title: "a VPC larger than EC2 allows",
+        stack: "dev",
+        edit: (s) => (section(s, "cluster")["vpc"].cidr = "10.0.0.0/8"),
+        expected: ['Pulumi.dev.yaml: cluster.vpc.cidr: expected a VPC block from /16 to /28 (EC2\'s limits), got "10.0.0.0/8"'],
+    },
+    {
+        title: "a project name too long for the RDS and ElastiCache identifiers",
+        stack: "dev",
+        edit: (s) => (section(s, "environment")["project"] = `supernova-${"p".repeat(30)}`),
+        expected: [
+            `Pulumi.dev.yaml: environment: expected environment.project and environment.name to make a valid ElastiCache replication group id (at most 40 characters, no "--"), got "supernova-${"p".repeat(30)}-dev-redis"`,
+        ],
+    },
+    {
+        title: "an RDS backup window overlapping the maintenance window",
+        stack: "prod",
+        edit: (s) => (section(s, "database")["backupWindow"] = "04:00-05:00"),
+        expected: [`${P}: database.backupWindow: expected a window outside the maintenance window sun:04:30-sun:05:30, got "04:00-05:00"`],
+    },
+    {
+        title: "a backup window at 25 o'clock",
+        stack: "prod",
+        edit: (s) => (section(s, "database")["backupWindow"] = "25:00-25:30"),
+        expected: [`${P}: database.backupWindow: expected a UTC window hh:mm-hh:mm of at least 30 minutes, got "25:00-25:30"`],
+    },
+    {
+        title: "the kube-system namespace",
+        stack: "staging",
+        edit: (s) => (section(s, "namespace")["name"] = "kube-system"),
+        expected: [
+            "Pulumi.staging.yaml: namespace.name: expected a namespace of the app's own (kube-*, default and the add-ons' namespaces are taken), got \"kube-system\"",
+        ],
+    },
+    {
+        title: "a service named like the in-cluster database",
+        stack: "local",
+        edit: (s) => (services(s)[0]!["name"] = "postgres"),
+        expected: ['Pulumi.local.yaml: services[0].name: expected a name the platform does not use in the namespace, got "postgres"'],
+    },
+    {
+        title: "a plain env var that a secret also sets",
+        stack: "dev",
+        edit: (s) => (services(s)[0]!["env"].REDIS_SENTINEL = "redis:26379"),
+        expected: [
+            'Pulumi.dev.yaml: services[0].env.REDIS_SENTINEL: expected a name that is not also a secret (secrets.provided, secrets.generated or the data layer), got "REDIS_SENTINEL"',
+        ],
+    },
+    {
+        title: "two branch protection rules for one pattern (duplicate resources)",
+        stack: "prod",
+        edit: (s) => section(s, "github")["branchProtection"].service.push({ pattern: "develop", requiredApprovals: 2 }),
+        expected: [`${P}: github.branchProtection.service[2].pattern: expected a pattern no other rule protects, got "develop"`],
+    },
+];
+
+/** Settings unsafe outside dev/local: refused by the config, each mirrored by a policy. */
+const guardCases: Case[] = [
+    {
+        title: "imageTagFormat any outside local",
+        stack: "staging",
+        edit: (s) => (section(s, "environment")["imageTagFormat"] = "any"),
+        expected: [
+            'Pulumi.staging.yaml: environment.imageTagFormat: expected "environment-sha" or "semver" in a staging environment like staging (policy image-tag-traceable), got "any"',
+        ],
+    },
+    {
+        title: "IAP_USE_SANDBOX=true in prod",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["env"].IAP_USE_SANDBOX = "true"),
+        expected: [
+            `${P}: services[0].env.IAP_USE_SANDBOX: expected "false" (sandbox receipts would buy real access) in a production environment like prod (policy iap-sandbox-not-in-production), got "true"`,
+        ],
+    },
+    {
+        title: "the letsencrypt-staging issuer in prod",
+        stack: "prod",
+        edit: (s) => (section(s, "cluster")["certManager"] = { issuer: "letsencrypt-staging" }),
+        expected: [
+            `${P}: cluster.certManager.issuer: expected "letsencrypt-prod" (browsers distrust staging certificates) in a production environment like prod (policy trusted-certificate-issuer-in-production), got "letsencrypt-staging"`,
+        ],
+    },
+    {
+        title: "DEV_AUTH_OPEN=true in staging",
+        stack: "staging",
+        edit: (s) => (services(s)[0]!["env"].DEV_AUTH_OPEN = "true"),
+        expected: [
+            'Pulumi.staging.yaml: services[0].env.DEV_AUTH_OPEN: expected "false" (authentication open to anyone) in a staging environment like staging (policy dev-auth-open-only-in-dev), got "true"',
+        ],
+    },
+    {
+        title: "protectStatefulResources false in staging",
+        stack: "staging",
+        edit: (s) => (section(s, "environment")["protectStatefulResources"] = false),
+        expected: [
+            "Pulumi.staging.yaml: environment.protectStatefulResources: expected true (databases could be deleted) in a staging environment like staging (policy stateful-resources-protected, rds-deletion-protection-in-production), got false",
+        ],
+    },
+    {
+        title: "a public endpoint open to 0.0.0.0/0, even in dev",
+        stack: "dev",
+        edit: (s) => (section(s, "cluster")["endpoint"] = { publicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }),
+        expected: [
+            'Pulumi.dev.yaml: cluster.endpoint.publicAccessCidrs[0]: expected a block narrower than the whole internet (policy eks-endpoint-restricted), got "0.0.0.0/0"',
+        ],
+    },
+    {
+        title: "fewer than 3 replicas in prod",
+        stack: "prod",
+        edit: (s) => {
+            services(s)[0]!["replicas"] = 2;
+        },
+        expected: [
+            `${P}: services[0].replicas: expected at least 3 in a production environment like prod (policy service-minimum-replicas), got 2`,
+        ],
+    },
+    {
+        title: "a stack file whose environment.name is another stack's",
+        stack: "prod",
+        edit: (s) => (section(s, "environment")["name"] = "dev"),
+        expected: [`${P}: environment.name: expected the stack's name "prod" (Pulumi.prod.yaml), got "dev"`],
+    },
+];
+
+/** Keys and values that would break the one-line-per-problem format or the loader's objects. */
+const keyCases: Case[] = [
+    {
+        title: "an unknown key with a newline is printed escaped, on one line",
+        stack: "prod",
+        edit: (s) => (services(s)[0]!["repl\nicas"] = 3),
+        expected: [`${P}: services[0].repl\\nicas: unknown key, expected one of: ${Object.keys(serviceSchema.shape).join(", ")}`],
+    },
+    {
+        title: "an escape sequence in a key and a value cannot reach the terminal",
+        stack: "dev",
+        edit: (s) => (section(s, "environment")["deployFrom"] = { branch: "\u001b[2Jmain", "\u001b[31mtag\u009b": "v*" }),
+        expected: [
+            'Pulumi.dev.yaml: environment.deployFrom.branch: expected a git branch (a valid git ref name: git check-ref-format), got "\\u001b[2Jmain"',
+            "Pulumi.dev.yaml: environment.deployFrom.\\u001b[31mtag\\u009b: unknown key, expected one of: branch, tag",
+        ],
+    },
+    {
+        title: "a platform:__proto__ section",
+        stack: "dev",
+        edit: (s) => setKey(s, "__proto__", { environment: { name: "evil" } }),
+        expected: [
+            'Pulumi.dev.yaml: __proto__: expected a key other than "__proto__", "constructor" or "prototype" (they would change how the loader\'s objects behave)',
+        ],
+    },
+    {
+        title: "a __proto__ key in env",
+        stack: "prod",
+        edit: (s) => setKey(services(s)[0]!["env"], "__proto__", "x"),
+        expected: [
+            `${P}: services[0].env.__proto__: expected a key other than "__proto__", "constructor" or "prototype" (they would change how the loader's objects behave)`,
+        ],
+    },
+    {
+        title: "a constructor key in secrets.ci",
+        stack: "prod",
+        edit: (s) => setKey(section(s, "secrets")["ci"], "constructor", secure()),
+        expected: [
+            `${P}: secrets.ci.constructor: expected a key other than "__proto__", "constructor" or "prototype" (they would change how the loader's objects behave)`,
+        ],
+    },
+];
+
+describe("config refuses what the target APIs would refuse, and unsafe settings per environment", () => {
+    for (const c of [...limitCases, ...guardCases, ...keyCases]) {
+        it(c.title, () => expectLines(c));
+    }
+
+    it("the same settings pass where they are allowed", async () => {
+        const { error } = await runStack("dev", {
+            edit: (s) => {
+                services(s)[0]!["env"].IAP_USE_SANDBOX = "true";
+                section(s, "environment")["protectStatefulResources"] = false;
+                section(s, "cluster")["certManager"] = { issuer: "letsencrypt-staging" };
+            },
+        });
+        assert.equal(error, undefined);
+    });
+});
+
+describe("config fuzz (fixed seed here; `npm run fuzz` runs longer with a random seed)", () => {
+    it("each mutation of a stack file is a config error naming its key, or a graph the pack accepts", async (t) => {
+        const report = await fuzzConfig({ runs: 200, seed: 20261123, graphRuns: 2 });
+        t.diagnostic(
+            `config fuzz: ${report.runs} cases, seed ${report.seed}, ${report.seconds.toFixed(1)} s, outcomes ${JSON.stringify(report.outcomes)}`,
+        );
+        assert.equal(report.failure, undefined, report.failure);
+        assert.equal(report.outcomes["valid-graph"], 2, "the sample of valid configs was deployed and checked");
+        assert.ok(report.outcomes["config-error"] > report.runs / 3, "most mutations are refused");
+    });
+
+    it("fails on a graph the pack refuses, and on a config error that names another key", async () => {
+        const same = { stack: "prod", kind: "set" as const, path: ["services", 0, "replicas"], value: 3, why: "test" };
+        const stricter = { "service-minimum-replicas": { minimumReplicas: 5 } };
+        await assert.rejects(checkMutation(same, true, stricter), /mandatory violations:\nservice-minimum-replicas/);
+        const problem = { path: ["services", 0, "replicas"], message: "expected at most autoscaling.maxReplicas (10)" };
+        assert.ok(namesMutation(problem, ["services", 0, "autoscaling", "maxReplicas"]));
+        assert.ok(namesMutation(problem, ["services", 0]));
+        assert.ok(!namesMutation(problem, ["services", 0, "port"]));
     });
 });

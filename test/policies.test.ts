@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { POLICIES } from "../policies/all";
 import { EMERGENCY_VARIABLE } from "../policies/rules/prod-deployment-window";
+import { ACME_SERVERS, clusterIssuerSpec } from "../components/cluster-addons";
 import { fixture, PolicyResource, runPolicy, UNKNOWN } from "./harness/policy";
 
 type Props = Record<string, any>;
@@ -428,6 +429,58 @@ const CASES: Case[] = [
             },
         ],
     },
+    {
+        policy: "image-tag-traceable",
+        type: RELEASE,
+        props: releaseProps,
+        failing: [
+            {
+                change: "a tag that names neither a commit nor a release",
+                edit: set("values.image.tag", "build-42"),
+                message: 'supernova-server uses "build-42" in prod; expected prod-<git sha> or vX.Y.Z.',
+            },
+        ],
+    },
+    {
+        policy: "iap-sandbox-not-in-production",
+        type: RELEASE,
+        props: releaseProps,
+        failing: [
+            {
+                change: "IAP_USE_SANDBOX true",
+                edit: set("values.env.IAP_USE_SANDBOX", "TRUE"),
+                message: "supernova-server sets IAP_USE_SANDBOX=true in prod: sandbox receipts would unlock paid features.",
+            },
+        ],
+    },
+    {
+        policy: "trusted-certificate-issuer-in-production",
+        type: "kubernetes:cert-manager.io/v1:ClusterIssuer",
+        props: () => ({ metadata: { name: "letsencrypt-prod" }, spec: clusterIssuerSpec("letsencrypt-prod", "platform@supernova.com") }),
+        failing: [
+            {
+                change: "the staging ACME directory",
+                edit: set("spec.acme.server", ACME_SERVERS["letsencrypt-staging"]),
+                message: `ClusterIssuer letsencrypt-prod uses the staging directory ${ACME_SERVERS["letsencrypt-staging"]} in prod.`,
+            },
+        ],
+    },
+    {
+        policy: "trusted-certificate-issuer-in-production",
+        type: RELEASE,
+        props: () => {
+            const props = releaseProps();
+            props["values"].ingress = { enabled: true, host: "api.supernova.com", clusterIssuer: "letsencrypt-prod" };
+            return props;
+        },
+        failing: [
+            {
+                change: "the service's Ingress names the staging issuer",
+                edit: set("values.ingress.clusterIssuer", "letsencrypt-staging"),
+                message: "supernova-server takes its certificate from letsencrypt-staging in prod.",
+            },
+        ],
+    },
 ];
 
 describe("resource policies: happy path passes, each one-field change fails with its message", () => {
@@ -610,10 +663,32 @@ describe("the pack", () => {
             "github-production-deployment-policy",
             "prod-deployment-window",
             "emergency-change-override",
+            "stateful-resources-protected",
         ]);
         assert.deepEqual(
             POLICIES.map((p) => p.name).filter((name) => !tested.has(name)),
             [],
         );
+    });
+});
+
+describe("stateful-resources-protected (reads the protect option, so its fixtures carry one)", () => {
+    const run = (stack: string, type: string, props: Props, protect: boolean) =>
+        runPolicy(policy("stateful-resources-protected"), [{ ...fixture(stack, type, "db", props), protect }]).messages;
+    const RDS = "aws:rds/instance:Instance";
+    it("passes the happy-path fixture", () => assert.deepEqual(run("staging", RDS, rdsProps(), true), []));
+    it("fails on: not protected", () =>
+        assert.deepEqual(run("staging", RDS, rdsProps(), false), ["Instance db is not protected from deletion in staging."]));
+    it("fails on: no deletion protection", () =>
+        assert.deepEqual(run("prod", RDS, { ...rdsProps(), deletionProtection: false }, true), [
+            "RDS instance db has no deletion protection in prod.",
+        ]));
+    it("fails on: an unprotected ElastiCache group", () =>
+        assert.deepEqual(run("prod", "aws:elasticache/replicationGroup:ReplicationGroup", cacheProps(), false), [
+            "ReplicationGroup db is not protected from deletion in prod.",
+        ]));
+    it("lets dev and local drop their data", () => {
+        assert.deepEqual(run("dev", RDS, { ...rdsProps(), deletionProtection: false }, false), []);
+        assert.deepEqual(run("local", "kubernetes:apps/v1:StatefulSet", {}, false), []);
     });
 });

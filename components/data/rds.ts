@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
+import { RDS_MAINTENANCE_WINDOW } from "../../config/rules/limits";
 import { assumeRolePolicy } from "../cluster/eks";
 import { defaultMaxConnections } from "../../config/rds-instance-classes";
 import { flowRoleTags } from "../gateway/contract";
@@ -128,7 +129,7 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
             multiAz: config.multiAz,
             backupRetentionPeriod: config.backupRetentionDays,
             backupWindow: config.backupWindow,
-            maintenanceWindow: "sun:04:30-sun:05:30",
+            maintenanceWindow: RDS_MAINTENANCE_WINDOW,
             copyTagsToSnapshot: true,
             deletionProtection: protect,
             skipFinalSnapshot: !protect,

@@ -1,6 +1,6 @@
+import { MUTABLE_TAG } from "../../config/rules/environment-guards";
 import { PRODUCTION_STACKS_SCHEMA, ProductionConfig, isServiceRelease, RELEASE_TYPES, releaseValues, resourcePolicy } from "../lib";
 
-const MUTABLE = /^(latest|main|master|develop|dev|staging|stable|edge|head)$/i;
 const RELEASE = /^v\d+\.\d+\.\d+$/;
 
 export default resourcePolicy<ProductionConfig>({
@@ -12,7 +12,7 @@ export default resourcePolicy<ProductionConfig>({
     appliesTo: isServiceRelease,
     validate: (props, { stack, config, report }) => {
         const tag = String(releaseValues(props)["image"]?.tag ?? "");
-        if (tag === "" || MUTABLE.test(tag)) report(`${props["name"]} uses the mutable image tag "${tag}".`);
+        if (tag === "" || MUTABLE_TAG.test(tag)) report(`${props["name"]} uses the mutable image tag "${tag}".`);
         else if (config.productionStacks.includes(stack) && !RELEASE.test(tag)) {
             report(`${props["name"]} uses "${tag}" in ${stack}; production deploys release tags vX.Y.Z only.`);
         }

@@ -17,6 +17,8 @@ export interface PolicyResource {
     props: Record<string, any>;
     urn: string;
     name: string;
+    /** The `protect` resource option, as the engine hands it to policies. Defaults to false. */
+    protect?: boolean;
 }
 
 export interface Violation {
@@ -35,7 +37,9 @@ export function fixture(stack: string, type: string, name: string, props: Record
 
 /** The recorded graph as the policy engine would present it: every custom resource with its inputs. */
 export function policyResources(graph: Graph): PolicyResource[] {
-    return graph.resources.filter((r) => r.custom).map((r) => ({ type: r.type, props: r.inputs, urn: r.urn, name: r.name }));
+    return graph.resources
+        .filter((r) => r.custom)
+        .map((r) => ({ type: r.type, props: r.inputs, urn: r.urn, name: r.name, protect: r.protect }));
 }
 
 /** Policy config as the engine hands it over: the schema's defaults, then the pack config. */
@@ -50,7 +54,7 @@ function resourceArgs(resource: PolicyResource, config: Record<string, unknown>)
     return {
         ...resource,
         props: sdk.unknownCheckingProxy(resource.props),
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: {}, additionalSecretOutputs: [] },
+        opts: { protect: resource.protect ?? false, ignoreChanges: [], aliases: [], customTimeouts: {}, additionalSecretOutputs: [] },
         stackTags: new Map<string, string>(),
         getConfig: () => config,
         isType: () => false,
