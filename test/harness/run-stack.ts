@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
 import { loadStackConfig, StackConfig } from "../../config/load";
 import { composeStack } from "../../program";
 import { Graph, RecordedResource, unwrap } from "./graph";
 import { GITHUB_INVOKES, InvokeHandler, StrictMocks } from "./mocks";
-import { readStackSections, Sections, setOperatorSecrets, toEngineConfig } from "./stack-file";
+import { readStackSections, Sections, setOperatorSecrets, toEngineConfig, writeStackFile } from "./stack-file";
 
 export const PROJECT = "platform";
 
@@ -26,6 +27,9 @@ export interface RunResult {
 
 // waitForRPCs is exported at run time but @internal in the SDK's typings.
 const runtimeInternals = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+// The engine tells the program its project root (PULUMI_NODEJS_ROOT_DIRECTORY); the mocks keep the SDK's settings.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdkState = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { rootDirectory?: string } } } };
 
 interface RegisterRequest {
     getType(): string;
@@ -56,6 +60,8 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     const mocks = new StrictMocks(options.invokes ?? GITHUB_INVOKES);
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     const resources = recordRegistrations(stack);
+    const projectDir = writeStackFile(stack, sections);
+    sdkState.getStore().settings.options.rootDirectory = projectDir;
 
     let outputs: Record<string, unknown> = {};
     let config: StackConfig | undefined;
@@ -67,6 +73,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         error = e;
     }
     await runtimeInternals.waitForRPCs();
+    fs.rmSync(projectDir, { recursive: true, force: true });
     if (mocks.errors.length > 0) throw mocks.errors[0];
     return { graph: new Graph(resources, outputs), config, error };
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { CONFIG_NAMESPACE } from "../../config/load";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -70,4 +71,16 @@ export function setOperatorSecrets(sections: Sections): void {
     if (secrets === undefined) return;
     for (const name of secrets.required ?? []) (secrets.provided ??= {})[name] ??= secure();
     for (const name of github?.environmentSecrets ?? []) (secrets.ci ??= {})[name] ??= secure();
+}
+
+/**
+ * Writes sections as the stack file of a project directory (with the repository's Pulumi.yaml), so the
+ * loader reads which values are secure from a file, as it does under the real engine. Returns the directory.
+ */
+export function writeStackFile(stack: string, sections: Sections): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
+    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const config = Object.fromEntries(Object.entries(sections).map(([name, value]) => [`${CONFIG_NAMESPACE}:${name}`, value]));
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify({ config }));
+    return dir;
 }
