@@ -9,6 +9,7 @@ import { Redis } from "./components/data/redis";
 import { GitHubDelivery } from "./components/github/github-delivery";
 import { Namespace } from "./components/namespace";
 import { AppSecrets } from "./components/secrets/app-secrets";
+import type { RotationState } from "./components/secrets/rotation";
 import { ServiceRelease } from "./components/service-release/service-release";
 import type { StackConfig } from "./config/load";
 
@@ -21,10 +22,14 @@ export interface StackOutputs {
     dataEnv: Record<string, pulumi.Output<string>>;
     /** The public JWKS document the app serves. */
     jwks: pulumi.Output<string>;
-    /** Changes when any secret value changes (pods roll on it). */
-    secretsChecksum: pulumi.Output<string>;
-    /** Each service's Kubernetes Secret name. */
-    secretNames: Record<string, string>;
+    /** Per service, changes when one of its secret values changes (pods roll on it). */
+    secretsChecksums: Record<string, pulumi.Output<string>>;
+    /** Each service's env Secret name, when it reads secrets from env. */
+    secretNames: Record<string, string | undefined>;
+    /** Where rotation of generated secrets stands; .github/workflows/rotate-secrets.yml compares it with the clock. */
+    rotation: RotationState;
+    /** The image tag each service runs; a scheduled rotation redeploys the same tags. */
+    imageTags: Record<string, string>;
 }
 
 export interface ComposeOptions {
@@ -56,7 +61,16 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
     };
     // random and tls need no settings; explicit providers still make every resource's provider visible.
     const generators = { providers: [new random.Provider("random"), new tls.Provider("tls")] };
-    const postgres = new Postgres("postgres", { ...data, config: config.database, externalUrl: config.secrets.databaseUrl }, generators);
+    const postgres = new Postgres(
+        "postgres",
+        {
+            ...data,
+            config: config.database,
+            externalUrl: config.secrets.databaseUrl,
+            secretPrefix: `${config.environment.project}/${config.environment.name}`,
+        },
+        generators,
+    );
     const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl }, generators);
     const dataEnv = { ...postgres.env, ...redis.env };
 
@@ -65,7 +79,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         {
             config: config.secrets,
             environment: config.environment,
-            services: config.services.map((s) => s.name),
+            services: config.services.map((s) => ({ name: s.name, secrets: s.secrets })),
             dataEnv,
             namespace: namespace.name,
             k8sProvider: cluster.provider,
@@ -89,9 +103,15 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
             {
                 service,
                 context: {
-                    secretName: secrets.secretNames[service.name]!,
-                    secretsChecksum: secrets.checksum,
+                    secretName: secrets.secretNames[service.name] ?? "",
+                    secretsChecksum: secrets.checksums[service.name]!,
                     jwks: secrets.jwks,
+                    jwksFiles: {
+                        directory: service.jwksDirectory,
+                        publicKeys: secrets.jwksPublicKeys,
+                        privateKeySecret: secrets.jwksSecretNames[service.name] ?? "",
+                        signingKid: secrets.signingKid,
+                    },
                     clusterIssuer: config.cluster.certManager.issuer,
                 },
                 namespace: namespace.name,
@@ -126,7 +146,9 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         renderDirectory: cluster.renderDirectory,
         dataEnv,
         jwks: secrets.jwks,
-        secretsChecksum: secrets.checksum,
+        secretsChecksums: secrets.checksums,
         secretNames: secrets.secretNames,
+        rotation: secrets.rotation,
+        imageTags: Object.fromEntries(config.services.map((s) => [s.name, s.image.tag])),
     };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { INSTANCE_TYPES } from "./instance-types";
 import { stackConfigShape } from "./schema";
+import { rotationIssues, serviceSecretIssues } from "./rules/secrets";
 
 type Parsed = z.output<z.ZodObject<typeof stackConfigShape>>;
 type Issue = { path: (string | number)[]; message: string; input?: unknown };
@@ -35,6 +36,8 @@ const RULES: Rule[] = [
     { needs: ["secrets", "cluster"], check: secretIssues },
     { needs: ["services"], check: ({ services }) => services.flatMap((service, i) => serviceIssues(service, i)) },
     { needs: ["github", "secrets"], check: githubIssues },
+    { needs: ["services", "secrets", "redis"], check: serviceSecretIssues },
+    { needs: ["secrets"], check: rotationIssues },
 ];
 
 /**

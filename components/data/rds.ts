@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { assumeRolePolicy } from "../cluster/eks";
 import { AwsPlacement, nodeOnlySecurityGroup } from "./data-service";
-import { POSTGRES_PORT, postgresUrl } from "./connection";
+import { POSTGRES_PORT } from "./connection";
 
 export type RdsConfig = Extract<StackConfig["database"], { mode: "rds" }>;
 
@@ -55,13 +55,26 @@ export interface RdsArgs {
     config: RdsConfig;
     /** Physical names: `<project>-<environment>-postgres...`. */
     identifier: string;
+    /** `<project>/<environment>`: the RDS Proxy's auth secret is `<secretPrefix>/postgres-proxy-auth`. */
+    secretPrefix: string;
     placement: AwsPlacement;
+    /** The master user's: the platform's, used only to create the app's role. */
     password: pulumi.Output<string>;
+    /** The app role's (`config.appRole`): the only credentials the proxy accepts. */
+    appPassword: pulumi.Output<string>;
     protect: boolean;
 }
 
+export interface RdsEndpoints {
+    instance: aws.rds.Instance;
+    /** The instance itself (the bootstrap Job connects here, as the master user). */
+    instanceAddress: pulumi.Output<string>;
+    /** Where the app connects: the proxy when pooling, else the instance. */
+    host: pulumi.Output<string>;
+}
+
 /** RDS PostgreSQL: KMS-encrypted, private, TLS forced, backed up, alarmed, optionally behind RDS Proxy. */
-export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource): pulumi.Output<string> {
+export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource): RdsEndpoints {
     const { config, placement, protect } = args;
     const opts = { parent, provider: placement.provider };
     const major = config.engineVersion.split(".")[0];
@@ -141,16 +154,15 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
     }
 
     const host = config.pooling ? createProxy(name, args, { key, securityGroup, instance }, parent).endpoint : instance.address;
-    return pulumi.secret(
-        pulumi
-            .all([args.password, host])
-            .apply(([password, hostname]) =>
-                postgresUrl({ username: config.username, password, host: hostname, database: config.databaseName, tls: true }),
-            ),
-    );
+    return { instance, instanceAddress: instance.address, host };
 }
 
-/** RDS Proxy: connection pooling in front of the instance, TLS required, credentials from Secrets Manager. */
+/** What RDS Proxy reads to authenticate a role: its user name and password. */
+export function proxyAuthSecretName(secretPrefix: string): string {
+    return `${secretPrefix}/postgres-proxy-auth`;
+}
+
+/** RDS Proxy: connection pooling in front of the instance, TLS required; only the app's role may connect through it. */
 function createProxy(
     name: string,
     args: RdsArgs,
@@ -160,14 +172,14 @@ function createProxy(
     const opts = { parent, provider: args.placement.provider };
     const auth = new aws.secretsmanager.Secret(
         `${name}-proxy-auth`,
-        { name: `${args.identifier}/proxy-auth`, kmsKeyId: deps.key.arn },
+        { name: proxyAuthSecretName(args.secretPrefix), kmsKeyId: deps.key.arn, recoveryWindowInDays: 7 },
         opts,
     );
     new aws.secretsmanager.SecretVersion(
         `${name}-proxy-auth`,
         {
             secretId: auth.id,
-            secretString: pulumi.secret(pulumi.jsonStringify({ username: args.config.username, password: args.password })),
+            secretString: pulumi.secret(pulumi.jsonStringify({ username: args.config.appRole, password: args.appPassword })),
         },
         opts,
     );
@@ -195,7 +207,7 @@ function createProxy(
             roleArn: role.arn,
             vpcSubnetIds: args.placement.privateSubnetIds,
             vpcSecurityGroupIds: [deps.securityGroup.id],
-            auths: [{ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: auth.arn }],
+            auths: [{ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: auth.arn, description: `role ${args.config.appRole}` }],
             idleClientTimeout: 1800,
         },
         opts,
