@@ -125,7 +125,9 @@ const POSTGRES_CLIENT_IMAGE = "postgres:16.4-alpine3.20";
 const appRole = () =>
     databaseName()
         .default("api")
-        .describe("The app's own login role (no superuser), owner of the schema of the same name where its tables live. Defaults to `api`.");
+        .describe(
+            "The app's own login role (no superuser), owner of the schema of the same name where its tables live. Defaults to `api`.",
+        );
 const snsTopicArn = () => text({ pattern: /^arn:aws:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, describe: "an SNS topic ARN" });
 
 export const rdsSchema = section({
@@ -204,7 +206,9 @@ export const secretsSchema = section({
         .describe("`aws-secrets-manager` (External Secrets Operator, needs EKS) or a plain Kubernetes Secret. Defaults to kubernetes."),
     rotationDays: integer({ min: 1, max: 365 })
         .default(90)
-        .describe("Generated secrets and the JWKS key rotate after this (scheduled: .github/workflows/rotate-secrets.yml). Defaults to 90."),
+        .describe(
+            "Generated secrets and the JWKS key rotate after this (scheduled: .github/workflows/rotate-secrets.yml). Defaults to 90.",
+        ),
     overlapDays: integer({ min: 0, max: 90 })
         .default(7)
         .describe("How long after a rotation the app still gets the previous value as <NAME>_PREVIOUS. Defaults to 7."),
@@ -291,7 +295,9 @@ export const serviceSchema = section({
         ),
     jwksDirectory: text({ pattern: /^\//, describe: "an absolute path" })
         .default("/app/server/auth/jwks/keys")
-        .describe("Where the app reads jwks.json and <kid>/public.pem (and <kid>/private.pem when it signs), as tools/gen-jwks.mjs lays them out. Defaults to /app/server/auth/jwks/keys."),
+        .describe(
+            "Where the app reads jwks.json and <kid>/public.pem (and <kid>/private.pem when it signs), as tools/gen-jwks.mjs lays them out. Defaults to /app/server/auth/jwks/keys.",
+        ),
     env: envMap(envValue).default({}).describe("Non-secret environment variables (the env ConfigMap)."),
     probes: section({
         port: integer({ min: 1, max: 65535 }).optional().describe("Probe port. Defaults to `port`."),

@@ -89,7 +89,9 @@ function whereSecretsBelong(path: Path): string {
         return `an app secret goes under secrets.provided (${secretCommand(["secrets", "provided", name])}) and in services[${String(index)}].secrets`;
     }
     const each = `set each secret on its own (${secretCommand(["secrets", "provided", "<NAME>"])} for the app, secrets.ci.<NAME> for workflows)`;
-    return section === "secrets" ? `${each}; the settings of platform:secrets stay plain` : `secrets belong under platform:secrets: ${each}`;
+    return section === "secrets"
+        ? `${each}; the settings of platform:secrets stay plain`
+        : `secrets belong under platform:secrets: ${each}`;
 }
 
 export interface SecureValueFindings {
@@ -118,7 +120,12 @@ export function judgeSecureValues(sections: Record<string, unknown>, securePaths
         }
     }
     for (const path of secureLeaves.filter((leaf) => !inSlot(leaf))) {
-        problems.push({ path, message: `expected a plain value: ${whereSecretsBelong(path)}`, input: valueAt(sections, path), hidden: true });
+        problems.push({
+            path,
+            message: `expected a plain value: ${whereSecretsBelong(path)}`,
+            input: valueAt(sections, path),
+            hidden: true,
+        });
     }
     const secretValues = secureLeaves
         .map((path) => valueAt(sections, path))
@@ -132,6 +139,8 @@ export function redact(problem: ConfigProblem, findings: Pick<SecureValueFinding
     if (problem.hidden || !("input" in problem)) return problem;
     const underSecret = findings.securePaths.some((secure) => isWithin(problem.path, secure));
     const printed = typeof problem.input === "string" ? problem.input : (JSON.stringify(problem.input) ?? "");
-    const showsSecret = findings.secretValues.some((value) => printed.includes(value) || printed.includes(JSON.stringify(value).slice(1, -1)));
+    const showsSecret = findings.secretValues.some(
+        (value) => printed.includes(value) || printed.includes(JSON.stringify(value).slice(1, -1)),
+    );
     return underSecret || showsSecret ? { ...problem, hidden: true } : problem;
 }

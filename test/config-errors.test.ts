@@ -34,7 +34,7 @@ const cases: Case[] = [
         stack: "prod",
         edit: (s) => (services(s)[0]!["replicass"] = 3),
         expected: [
-            "Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, expose, env, probes, resources, autoscaling, ingress, migrations, seeds, rolloutTimeoutSeconds",
+            "Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, expose, secrets, jwksDirectory, env, probes, resources, autoscaling, ingress, migrations, seeds, rolloutTimeoutSeconds",
         ],
     },
     {
@@ -144,11 +144,18 @@ const cases: Case[] = [
         stack: "dev",
         edit: (s) =>
             Object.assign(section(s, "secrets"), {
-                provided: { GOOGLE_SERVICE_ACCOUNT_KEY: "{}", APPLE_SHARED_SECRET: "shared", SENTRY_DSN: "https://key@sentry.example/1" },
+                provided: {
+                    GOOGLE_SERVICE_ACCOUNT_KEY: "{}",
+                    APPLE_SHARED_SECRET: "shared",
+                    SENTRY_DSN: "https://key@sentry.example/1",
+                    COLLAB_PAY_WEBHOOK_SECRET: "whsec",
+                },
                 ci: { GHCR_PAT: "ghp_plain" },
             }),
         expected: [
-            ...["GOOGLE_SERVICE_ACCOUNT_KEY", "APPLE_SHARED_SECRET", "SENTRY_DSN"].map((name) => `provided.${name}`),
+            ...["GOOGLE_SERVICE_ACCOUNT_KEY", "APPLE_SHARED_SECRET", "SENTRY_DSN", "COLLAB_PAY_WEBHOOK_SECRET"].map(
+                (name) => `provided.${name}`,
+            ),
             "ci.GHCR_PAT",
         ].map(
             (key) =>
@@ -299,7 +306,8 @@ const cases: Case[] = [
     {
         title: "a plain-text secret next to encrypted ones (mixed section)",
         stack: "dev",
-        edit: (s) => Object.assign(section(s, "secrets")["provided"], { APPLE_SHARED_SECRET: secure(), SENTRY_DSN: "https://key@sentry.example/1" }),
+        edit: (s) =>
+            Object.assign(section(s, "secrets")["provided"], { APPLE_SHARED_SECRET: secure(), SENTRY_DSN: "https://key@sentry.example/1" }),
         expected: [
             "Pulumi.dev.yaml: secrets.provided.SENTRY_DSN: expected an encrypted value (pulumi config set --secret --path 'platform:secrets.provided.SENTRY_DSN'), got plain text",
         ],

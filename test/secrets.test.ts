@@ -13,6 +13,7 @@ import {
     windowStart,
 } from "../components/secrets/rotation";
 import { dataEnvNames } from "../config/secret-names";
+import { restoreTagCommands, rotationPlan } from "../scripts/rotation";
 import { Graph, isSecretValue } from "./harness/graph";
 import { GENERATED_SECRET_PREFIX } from "./harness/mocks";
 import { resolve } from "./harness/outputs";
@@ -45,10 +46,19 @@ const services = (s: Sections) => s["services"] as Record<string, any>[];
 /** A second service that only verifies tokens and reads the database: it gets nothing else. */
 const addWorker = (s: Sections) => {
     const [server] = services(s);
-    services(s).push({ ...server, name: "supernova-worker", expose: false, autoscaling: undefined, ingress: undefined, secrets: ["DATABASE_URL"] });
+    services(s).push({
+        ...server,
+        name: "supernova-worker",
+        expose: false,
+        autoscaling: undefined,
+        ingress: undefined,
+        secrets: ["DATABASE_URL"],
+    });
 };
-const externalSecrets = (graph: Graph) =>
-    Object.fromEntries(graph.ofType("kubernetes:external-secrets.io/v1:ExternalSecret").map((e) => [e.inputs.metadata.name, e.inputs.spec]));
+const externalSecrets = (graph: Graph): Record<string, any> =>
+    Object.fromEntries(
+        graph.ofType("kubernetes:external-secrets.io/v1:ExternalSecret").map((e) => [e.inputs.metadata.name, e.inputs.spec]),
+    );
 const secretKeysOf = (spec: { data: { secretKey: string }[] }) => spec.data.map((d) => d.secretKey).sort();
 const jwksOf = async (graph: Graph) => JSON.parse((await resolve(graph.outputs["jwks"] as pulumi.Output<string>)).value);
 
@@ -65,7 +75,11 @@ describe("secrets scoped per service", () => {
         ]);
         for (const [name, spec] of Object.entries(specs)) {
             const service = name.replace(/-(secrets|jwks)$/, "");
-            assert.deepEqual(spec.secretStoreRef, { name: `${service}-secrets`, kind: "SecretStore" }, `${name} reads through its service's store`);
+            assert.deepEqual(
+                spec.secretStoreRef,
+                { name: `${service}-secrets`, kind: "SecretStore" },
+                `${name} reads through its service's store`,
+            );
             for (const d of spec.data) assert.match(d.remoteRef.key, /^supernova\/prod\/[a-z0-9-]+$/);
         }
     });
@@ -84,7 +98,10 @@ describe("secrets scoped per service", () => {
             const account = graph.one("kubernetes:core/v1:ServiceAccount", `app-secrets-${service}-account`).inputs;
             assert.equal(account.metadata.namespace, "supernova");
             assert.equal(account.automountServiceAccountToken, false);
-            assert.equal(account.metadata.annotations["eks.amazonaws.com/role-arn"], `arn:aws:mock:eu-west-1:000000000000:Role/app-secrets-${service}-role`);
+            assert.equal(
+                account.metadata.annotations["eks.amazonaws.com/role-arn"],
+                `arn:aws:mock:eu-west-1:000000000000:Role/app-secrets-${service}-role`,
+            );
             const trust = JSON.parse(graph.one("aws:iam/role:Role", `app-secrets-${service}-role`).inputs.assumeRolePolicy);
             assert.deepEqual(Object.values(trust.Statement[0].Condition.StringEquals), [
                 `system:serviceaccount:supernova:${service}-secrets-reader`,
@@ -142,18 +159,28 @@ describe("secrets scoped per service", () => {
         });
         assert.ok(error instanceof Error);
         const lines = error.message.split("\n").slice(1);
-        assert.match(lines[0]!, /^Pulumi\.prod\.yaml: services\[0\]\.secrets\[1\]: expected one of the stack's secrets \(.*REDIS_URL.*\), got "REDIS_CLUSTER_NODES"$/);
-        assert.equal(lines[1], 'Pulumi.prod.yaml: services[0].secrets[2]: expected SESSION_SECRET: its previous value comes with it, got "SESSION_SECRET_PREVIOUS"');
-        assert.equal(lines[2], 'Pulumi.prod.yaml: services[0].secrets[3]: expected an app secret: secrets.ci are for workflows only, got "GHCR_PAT"');
+        assert.match(
+            lines[0]!,
+            /^Pulumi\.prod\.yaml: services\[0\]\.secrets\[1\]: expected one of the stack's secrets \(.*REDIS_URL.*\), got "REDIS_CLUSTER_NODES"$/,
+        );
+        assert.equal(
+            lines[1],
+            'Pulumi.prod.yaml: services[0].secrets[2]: expected SESSION_SECRET: its previous value comes with it, got "SESSION_SECRET_PREVIOUS"',
+        );
+        assert.equal(
+            lines[2],
+            'Pulumi.prod.yaml: services[0].secrets[3]: expected an app secret: secrets.ci are for workflows only, got "GHCR_PAT"',
+        );
         assert.equal(lines.length, 3);
     });
 
     it("the data layer's env matches the names services may declare, for every Redis topology", async () => {
-        for (const [redis, stack] of [
+        const cases: [{ mode: string; topology: string } & Record<string, unknown>, string][] = [
             [{ mode: "elasticache", topology: "cluster", nodeType: "cache.t4g.small", shards: 2 }, "dev"],
             [{ mode: "in-cluster", topology: "sentinel" }, "local"],
             [{ mode: "in-cluster", topology: "single" }, "local"],
-        ] as const) {
+        ];
+        for (const [redis, stack] of cases) {
             const names = dataEnvNames(redis);
             const { graph } = await recordStack(stack, {
                 edit: (s) => {
@@ -209,8 +236,14 @@ describe("rotation", () => {
         const deployed: RotationState = rotationState(at(10), ROTATION_DAYS, 7);
         assert.deepEqual(rotationDue(deployed, at(89)), { due: false, reason: `next change at ${at(90).toISOString()}` });
         const w = rotationWindow(T0, ROTATION_DAYS);
-        assert.deepEqual(rotationDue(deployed, at(90)), { due: true, reason: `rotate to generation ${w + 1} (due ${at(90).toISOString()})` });
-        assert.deepEqual(rotationDue(deployed, at(93)), { due: true, reason: `rotate to generation ${w + 1} (due ${at(90).toISOString()}, 3 days late)` });
+        assert.deepEqual(rotationDue(deployed, at(90)), {
+            due: true,
+            reason: `rotate to generation ${w + 1} (due ${at(90).toISOString()})`,
+        });
+        assert.deepEqual(rotationDue(deployed, at(93)), {
+            due: true,
+            reason: `rotate to generation ${w + 1} (due ${at(90).toISOString()}, 3 days late)`,
+        });
         const rotated = rotationState(at(90), ROTATION_DAYS, 7);
         assert.equal(rotationDue(rotated, at(96)).due, false);
         assert.deepEqual(rotationDue(rotated, at(97)), { due: true, reason: `end the overlap (due ${at(97).toISOString()})` });
@@ -233,7 +266,10 @@ describe("rotation", () => {
         assert.equal(rotated.APP_JWT_SECRET_PREVIOUS, value(w), "the value that signed before the rotation is still accepted");
         const overlapOver = await envOf(after(ROTATION_DAYS + 7));
         assert.equal(overlapOver.APP_JWT_SECRET_PREVIOUS, value(w + 1));
-        assert.equal(overlapOver.ISSUER_ADMIN_SECRET, `${GENERATED_SECRET_PREFIX}app-secrets-issuer-admin-secret${(w + 1) % 2 === 0 ? "" : "-odd"}`);
+        assert.equal(
+            overlapOver.ISSUER_ADMIN_SECRET,
+            `${GENERATED_SECRET_PREFIX}app-secrets-issuer-admin-secret${(w + 1) % 2 === 0 ? "" : "-odd"}`,
+        );
     });
 
     it("keeps both generations' values in state across a rotation: only the slot that rotates changes its inputs", async () => {
@@ -259,7 +295,42 @@ describe("rotation", () => {
         const { error } = await runStack("prod", {
             edit: (s) => ((s["secrets"] as Record<string, unknown>)["generated"] = ["SESSION_SECRET", "COLLAB_PAY_WEBHOOK_SECRET"]),
         });
-        assert.match(String((error as Error).message), /secrets\.generated\[1\]: expected COLLAB_PAY_WEBHOOK_SECRET in secrets\.provided, not generated: Collab Pay signs/);
+        assert.match(
+            String((error as Error).message),
+            /secrets\.generated\[1\]: expected COLLAB_PAY_WEBHOOK_SECRET in secrets\.provided, not generated: Collab Pay signs/,
+        );
+    });
+
+    it("the scheduled workflow redeploys what runs, only where a change is due", () => {
+        const start = windowStart(rotationWindow(T0, ROTATION_DAYS), ROTATION_DAYS);
+        const at = (days: number) => new Date(start.getTime() + days * DAY);
+        const deployed = { rotation: rotationState(at(10), ROTATION_DAYS, 7), imageTags: { "supernova-server": "v1.4.0" } };
+        const fresh = { rotation: rotationState(at(90), ROTATION_DAYS, 7) };
+        const { due, notes } = rotationPlan(
+            [
+                { stack: "prod", outputs: deployed, environment: "production", deployFrom: { tag: "v*" } },
+                { stack: "staging", outputs: fresh, environment: "staging", deployFrom: { branch: "main" } },
+                { stack: "dev", outputs: undefined, environment: "dev", deployFrom: { branch: "develop" } },
+            ],
+            at(91),
+            (pattern) => (pattern === "v*" ? "v1.4.0" : undefined),
+        );
+        const w = rotationWindow(T0, ROTATION_DAYS);
+        assert.deepEqual(due, [
+            {
+                stack: "prod",
+                environment: "production",
+                ref: "v1.4.0",
+                reason: `rotate to generation ${w + 1} (due ${at(90).toISOString()}, 1 day late)`,
+            },
+        ]);
+        assert.deepEqual(notes.slice(1), [
+            `staging: not due (next change at ${at(97).toISOString()})`,
+            "dev: not due (never deployed: the first deploy sets up rotation)",
+        ]);
+        assert.deepEqual(restoreTagCommands("prod", [{ name: "supernova-server" }], deployed.imageTags), [
+            ["config", "set", "--stack", "prod", "--path", "platform:services[0].image.tag", "v1.4.0"],
+        ]);
     });
 
     it("exports the rotation state and the deployed image tags for the scheduled workflow", async () => {
@@ -274,7 +345,10 @@ describe("rotation", () => {
             timeline.map((e) => e.at.slice(0, 10)),
             ["2026-11-23", "2026-12-03", "2026-12-10", "2027-03-03", "2027-03-10", "2027-06-01", "2027-06-08"],
         );
-        assert.match(timeline[1]!.event, /^generation 231 current; generation 230 accepted as <NAME>_PREVIOUS until 2026-12-10T00:00:00.000Z$/);
+        assert.match(
+            timeline[1]!.event,
+            /^generation 231 current; generation 230 accepted as <NAME>_PREVIOUS until 2026-12-10T00:00:00.000Z$/,
+        );
         assert.match(timeline[2]!.event, /^generation 231 current; no previous value accepted/);
     });
 

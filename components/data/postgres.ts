@@ -87,7 +87,9 @@ function appUrl(
 ): pulumi.Output<string> {
     return pulumi
         .all([password, host, bootstrap.urn])
-        .apply(([pw, hostname]) => postgresUrl({ username: config.appRole, password: pw, host: hostname, database: config.databaseName, tls }));
+        .apply(([pw, hostname]) =>
+            postgresUrl({ username: config.appRole, password: pw, host: hostname, database: config.databaseName, tls }),
+        );
 }
 
 function inClusterPostgres(

@@ -6,16 +6,7 @@ import * as tls from "@pulumi/tls";
 import type { StackConfig } from "../../config/load";
 import { JWKS_PRIVATE_KEY, previousName } from "../../config/secret-names";
 import { createExternalSecret, createServiceSecretStore, installExternalSecrets } from "./external-secrets";
-import {
-    checksum,
-    generationSlot,
-    jwksGenerations,
-    publicJwk,
-    RotationState,
-    rotationState,
-    secretPath,
-    secretSlug,
-} from "./rotation";
+import { checksum, generationSlot, jwksGenerations, publicJwk, RotationState, rotationState, secretPath, secretSlug } from "./rotation";
 
 type SecretsConfig = StackConfig["secrets"];
 
@@ -95,7 +86,9 @@ export class AppSecrets extends pulumi.ComponentResource {
         for (const key of Object.keys(values)) values[key] = pulumi.secret(values[key]!);
 
         this.scopes = args.services.map((service) => serviceScope(service, config));
-        this.secretNames = Object.fromEntries(this.scopes.map((s) => [s.service, s.envKeys.length > 0 ? envSecretName(s.service) : undefined]));
+        this.secretNames = Object.fromEntries(
+            this.scopes.map((s) => [s.service, s.envKeys.length > 0 ? envSecretName(s.service) : undefined]),
+        );
         this.jwksSecretNames = Object.fromEntries(this.scopes.map((s) => [s.service, s.signs ? jwksSecretName(s.service) : undefined]));
         this.jwks = signing.jwks;
         this.jwksPublicKeys = signing.publicKeys;
@@ -116,14 +109,22 @@ export class AppSecrets extends pulumi.ComponentResource {
                 if (scope.envKeys.length > 0) {
                     new k8s.core.v1.Secret(
                         `${name}-${scope.service}`,
-                        { metadata: { name: envSecretName(scope.service), namespace: args.namespace }, type: "Opaque", stringData: envOf(scope) },
+                        {
+                            metadata: { name: envSecretName(scope.service), namespace: args.namespace },
+                            type: "Opaque",
+                            stringData: envOf(scope),
+                        },
                         k8sOpts,
                     );
                 }
                 if (scope.signs) {
                     new k8s.core.v1.Secret(
                         `${name}-${scope.service}-jwks`,
-                        { metadata: { name: jwksSecretName(scope.service), namespace: args.namespace }, type: "Opaque", stringData: filesOf(scope) },
+                        {
+                            metadata: { name: jwksSecretName(scope.service), namespace: args.namespace },
+                            type: "Opaque",
+                            stringData: filesOf(scope),
+                        },
                         k8sOpts,
                     );
                 }
@@ -155,7 +156,11 @@ export class AppSecrets extends pulumi.ComponentResource {
                     { name: secretPath(project, env, secretKey), kmsKeyId: key.arn, recoveryWindowInDays: 7 },
                     awsOpts,
                 );
-                const version = new aws.secretsmanager.SecretVersion(`${name}-${slug}`, { secretId: entry.id, secretString: values[secretKey]! }, awsOpts);
+                const version = new aws.secretsmanager.SecretVersion(
+                    `${name}-${slug}`,
+                    { secretId: entry.id, secretString: values[secretKey]! },
+                    awsOpts,
+                );
                 return [secretKey, { entry, version }];
             }),
         );
@@ -191,14 +196,22 @@ export class AppSecrets extends pulumi.ComponentResource {
             if (scope.envKeys.length > 0) {
                 createExternalSecret(
                     `${name}-${scope.service}`,
-                    { ...common, targetName: envSecretName(scope.service), data: Object.fromEntries(scope.envKeys.map((k) => [k, remote(k)])) },
+                    {
+                        ...common,
+                        targetName: envSecretName(scope.service),
+                        data: Object.fromEntries(scope.envKeys.map((k) => [k, remote(k)])),
+                    },
                     { ...k8sOpts, dependsOn: dependsOn(scope.envKeys) },
                 );
             }
             if (scope.signs) {
                 createExternalSecret(
                     `${name}-${scope.service}-jwks`,
-                    { ...common, targetName: jwksSecretName(scope.service), data: { [privateKeyFile(this.signingKid)]: remote(JWKS_PRIVATE_KEY) } },
+                    {
+                        ...common,
+                        targetName: jwksSecretName(scope.service),
+                        data: { [privateKeyFile(this.signingKid)]: remote(JWKS_PRIVATE_KEY) },
+                    },
                     { ...k8sOpts, dependsOn: dependsOn([JWKS_PRIVATE_KEY]) },
                 );
             }

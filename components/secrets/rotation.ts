@@ -68,7 +68,7 @@ export function rotationDue(deployed: RotationState | undefined, now: Date): { d
     const wanted = rotationState(now, deployed.rotationDays, deployed.overlapDays);
     const late = Math.floor((now.getTime() - Date.parse(deployed.nextChangeAt)) / DAY_MS);
     const what = wanted.current.window !== deployed.current.window ? `rotate to generation ${wanted.current.window}` : "end the overlap";
-    return { due: true, reason: `${what} (due ${deployed.nextChangeAt}${late > 0 ? `, ${late} days late` : ""})` };
+    return { due: true, reason: `${what} (due ${deployed.nextChangeAt}${late > 0 ? `, ${late} day${late === 1 ? "" : "s"} late` : ""})` };
 }
 
 /** Resources of a rotating secret alternate between two slots, so the previous generation's value stays in state. */
