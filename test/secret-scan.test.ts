@@ -86,7 +86,10 @@ describe("secret scan: no decrypted or generated value outside a secret", () => 
             assert.equal(charts.length, config.services.length);
             for (const chart of charts) {
                 const manifests = renderChart(chart.inputs.values, chart.inputs.name, config.namespace.name);
-                assert.ok(manifests.some((m) => m.kind === "ConfigMap"));
+                assert.ok(
+                    manifests.some((m) => m.kind === "ConfigMap"),
+                    "the env ConfigMap is rendered",
+                );
                 for (const manifest of manifests.filter((m) => m.kind !== "Secret")) {
                     const text = JSON.stringify(manifest);
                     for (const needle of NEEDLES)
