@@ -262,7 +262,8 @@ describe("the app's own database role", () => {
     it("creates the role without superuser rights, owning its schema, with public closed", async () => {
         const { graph } = await recordStack("prod");
         const sql: string = graph.one("kubernetes:core/v1:ConfigMap", "postgres-bootstrap-sql").inputs.data["app-role.sql"];
-        assert.match(sql, /ALTER ROLE :"app_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION/);
+        assert.match(sql, /ALTER ROLE :"app_role" WITH LOGIN NOCREATEDB NOCREATEROLE INHERIT PASSWORD/);
+        assert.match(sql, /RAISE EXCEPTION .* AND \(rolsuper OR rolreplication OR rolbypassrls\)/, "refuses a superuser role");
         assert.match(sql, /CREATE SCHEMA %I AUTHORIZATION %I/);
         assert.match(sql, /REVOKE ALL ON DATABASE :"dbname" FROM PUBLIC/);
         assert.match(sql, /REVOKE CREATE ON SCHEMA public FROM PUBLIC/);

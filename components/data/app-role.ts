@@ -5,14 +5,16 @@ import { DATA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity }
 import { POSTGRES_PORT } from "./connection";
 
 /**
- * Creates (or updates) the app's own role, idempotently, connected as the platform's master user:
+ * Creates (or updates) the app's own role, idempotently, connected as the platform's master user
+ * (on RDS not a superuser, so it may not set SUPERUSER/REPLICATION itself; a role that has them fails):
  * LOGIN, no superuser or role/database creation, owner of the schema named after it (Postgres's default
  * search_path `"$user"` finds it), the only role besides the owner that may connect; `public` is closed.
  * psql variables: app_role, app_password, dbname.
  */
 export const APP_ROLE_SQL = `\\set ON_ERROR_STOP on
 SELECT format('CREATE ROLE %I LOGIN', :'app_role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app_role') \\gexec
-ALTER ROLE :"app_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT PASSWORD :'app_password';
+ALTER ROLE :"app_role" WITH LOGIN NOCREATEDB NOCREATEROLE INHERIT PASSWORD :'app_password';
+SELECT format('DO $x$ BEGIN RAISE EXCEPTION %L; END $x$', 'role ' || rolname || ' must not be a superuser, replication or bypassrls role') FROM pg_roles WHERE rolname = :'app_role' AND (rolsuper OR rolreplication OR rolbypassrls) \\gexec
 GRANT :"app_role" TO CURRENT_USER;
 SELECT format('CREATE SCHEMA %I AUTHORIZATION %I', :'app_role', :'app_role') WHERE NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = :'app_role') \\gexec
 ALTER SCHEMA :"app_role" OWNER TO :"app_role";
