@@ -15,6 +15,7 @@ import { ActionsRunner } from "./components/delivery/actions-runner";
 import { GitHubDelivery } from "./components/github/github-delivery";
 import { Namespace } from "./components/namespace";
 import { AppSecrets } from "./components/secrets/app-secrets";
+import type { RotationState } from "./components/secrets/rotation";
 import { ServiceRelease } from "./components/service-release/service-release";
 import { DELIVERY_SECRETS, runnerProjectName } from "./config/delivery";
 import type { StackConfig } from "./config/load";
@@ -29,10 +30,12 @@ export interface StackOutputs {
     dataEnv: Record<string, pulumi.Output<string>>;
     /** The public JWKS document the app serves. */
     jwks: pulumi.Output<string>;
-    /** Changes when any secret value changes (pods roll on it). */
-    secretsChecksum: pulumi.Output<string>;
-    /** Each service's Kubernetes Secret name. */
-    secretNames: Record<string, string>;
+    /** Per service, changes when one of its secret values changes (pods roll on it). */
+    secretsChecksums: Record<string, pulumi.Output<string>>;
+    /** Each service's env Secret name, when it reads secrets from env. */
+    secretNames: Record<string, string | undefined>;
+    /** Where rotation of generated secrets stands; .github/workflows/rotate-secrets.yml compares it with the clock. */
+    rotation: RotationState;
     /** The SNS topic every alarm notifies (EKS stacks). */
     alertsTopicArn?: pulumi.Output<string>;
     /** What runs after this update (service -> image tag and digest); the next update keeps it unless it promotes. */
@@ -103,7 +106,13 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
     const generators = { providers: [new random.Provider("random"), new tls.Provider("tls")] };
     const postgres = new Postgres(
         "postgres",
-        { ...data, config: config.database, externalUrl: config.secrets.databaseUrl, alarmTopicArn: traffic?.alerts.topicArn },
+        {
+            ...data,
+            config: config.database,
+            externalUrl: config.secrets.databaseUrl,
+            secretPrefix: `${config.environment.project}/${config.environment.name}`,
+            alarmTopicArn: traffic?.alerts.topicArn,
+        },
         generators,
     );
     const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl }, generators);
@@ -114,7 +123,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         {
             config: config.secrets,
             environment: config.environment,
-            services: config.services.map((s) => s.name),
+            services: config.services.map((s) => ({ name: s.name, secrets: s.secrets })),
             dataEnv,
             namespace: namespace.name,
             k8sProvider: cluster.provider,
@@ -140,9 +149,15 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
             {
                 service,
                 context: {
-                    secretName: secrets.secretNames[service.name]!,
-                    secretsChecksum: secrets.checksum,
+                    secretName: secrets.secretNames[service.name] ?? "",
+                    secretsChecksum: secrets.checksums[service.name]!,
                     jwks: secrets.jwks,
+                    jwksFiles: {
+                        directory: service.jwksDirectory,
+                        publicKeys: secrets.jwksPublicKeys,
+                        privateKeySecret: secrets.jwksSecretNames[service.name] ?? "",
+                        signingKid: secrets.signingKid,
+                    },
                     clusterIssuer: config.cluster.certManager.issuer,
                     entry,
                 },
@@ -199,8 +214,9 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         renderDirectory: cluster.renderDirectory,
         dataEnv,
         jwks: secrets.jwks,
-        secretsChecksum: secrets.checksum,
+        secretsChecksums: secrets.checksums,
         secretNames: secrets.secretNames,
         releases: releasesOf(config),
+        rotation: secrets.rotation,
     };
 }

@@ -17,6 +17,8 @@ export const WORKFLOW_FILES = {
     infra: ".github/workflows/infra.yml",
     /** The one `pulumi up` job both paths call (workflow_call). */
     deploy: ".github/workflows/deploy.yml",
+    /** Scheduled: redeploys (deploy.yml, running images) a stack whose generated secrets are due to rotate. */
+    rotateSecrets: ".github/workflows/rotate-secrets.yml",
     /** What the service repository's build workflow adds (checked by actionlint, not run here). */
     service: "docs/service-repository/docker-build-publish.yml",
 } as const;

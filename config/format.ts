@@ -40,9 +40,12 @@ export function formatProblem(stackFile: string, problem: ConfigProblem): string
     return escapeControl(`${stackFile}: ${where}: ${problem.message}${got}`);
 }
 
+/** What a message prints instead of a secret's value. */
+export const SECRET_MARK = "[secret]";
+
 export function describeValue(value: unknown, hidden = false): string {
     if (value === undefined) return "nothing (the key is missing)";
-    if (hidden) return `a ${Array.isArray(value) ? "list" : typeof value} (value hidden: it is a secret)`;
+    if (hidden) return SECRET_MARK;
     if (value === null) return "null";
     if (Array.isArray(value)) return value.length === 0 ? "an empty list" : `a list ${truncate(JSON.stringify(value))}`;
     if (typeof value === "object") return `a mapping ${truncate(JSON.stringify(value))}`;

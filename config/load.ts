@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
 import { z } from "zod";
 import { ConfigError, ConfigProblem, formatPath } from "./format";
 import { crossSectionIssues } from "./rules";
@@ -6,6 +8,8 @@ import { stackConfigShape } from "./schema";
 import { section } from "./primitives";
 import { withoutForbiddenKeys } from "./safe-keys";
 import { stackNameProblems } from "./environments";
+import { inSecretSlot, judgeSecureValues, Path, redact, secretSlots, securePathsOf } from "./secure-values";
+import { readStackFileSections, stackFilePath } from "./stack-file-reader";
 
 /** The Pulumi config namespace of this program (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "platform";
@@ -27,28 +31,63 @@ export type EksClusterConfig = Extract<ClusterConfig, { mode: "eks" }>;
 export interface RawStackConfig {
     /** Sections by name (`cluster`, not `platform:cluster`), objects already JSON-decoded. */
     sections: Record<string, unknown>;
-    /** Sections that the stack file holds as secure (encrypted) values. */
+    /** Sections the engine marks secret (holding at least one secure value). */
     secretSections: ReadonlySet<string>;
     /** The stack's name; `environment.name` must equal it. */
     stack?: string;
+    /** Every value the stack file holds as `{ secure: ... }`, section name first: secrets are judged per value. */
+    securePaths: Path[];
+    /** Problems with where the config came from (no stack file, a stack file the engine did not use). */
+    sourceProblems?: ConfigProblem[];
 }
 
 /** Reads and validates the running stack's config. Throws a ConfigError listing every problem. */
 export function loadStackConfig(): ParsedStackConfig {
-    return parseStackConfig(readRawStackConfig(), `Pulumi.${pulumi.getStack()}.yaml`);
+    const file = stackFilePath(projectRoot(), pulumi.getStack());
+    return parseStackConfig(readRawStackConfig(file), path.basename(file));
 }
 
-export function readRawStackConfig(): RawStackConfig {
+/** Where Pulumi.yaml is: the engine tells the program; a program run by hand falls back to the working directory. */
+function projectRoot(): string {
+    const root = pulumi.runtime.getRootDirectory();
+    return root && fs.existsSync(path.join(root, "Pulumi.yaml")) ? root : process.cwd();
+}
+
+/**
+ * The engine's config (values decrypted, objects as JSON) plus, from the stack file the engine read,
+ * which values are secure: `isConfigSecret` only says that a key holds *some* secret.
+ */
+export function readRawStackConfig(file: string): RawStackConfig {
     const prefix = `${CONFIG_NAMESPACE}:`;
+    const fileSections = readStackFileSections(file, CONFIG_NAMESPACE);
     const sections: Record<string, unknown> = Object.create(null);
     const secretSections = new Set<string>();
+    const securePaths: Path[] = [];
+    const sourceProblems: ConfigProblem[] = [];
+    if (fileSections === undefined) {
+        sourceProblems.push({ path: [], message: `expected the stack file at ${file}: it tells encrypted values from plain ones` });
+    }
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (!key.startsWith(prefix)) continue;
         const name = key.slice(prefix.length);
         sections[name] = decodeConfigValue(value);
-        if (isConfigSecret(key)) secretSections.add(name);
+        const secret = isConfigSecret(key);
+        if (secret) secretSections.add(name);
+        if (fileSections === undefined || !(name in fileSections)) {
+            // Not in the file (e.g. from an ESC environment): only the engine's key-level flag is known.
+            if (secret) securePaths.push([name]);
+            continue;
+        }
+        const inFile = securePathsOf({ [name]: fileSections[name] });
+        if (inFile.length > 0 !== secret) {
+            sourceProblems.push({
+                path: [name],
+                message: `expected ${path.basename(file)} to be the stack file the engine read (it ${secret ? "holds no" : "holds a"} secure value here, the engine says the opposite)`,
+            });
+        }
+        securePaths.push(...inFile);
     }
-    return { sections, secretSections, stack: pulumi.getStack() };
+    return { sections, secretSections, securePaths, sourceProblems, stack: pulumi.getStack() };
 }
 
 // The SDK exports isConfigSecret at run time but marks it @internal, so its typings omit it.
@@ -71,18 +110,32 @@ function decodeConfigValue(value: string): unknown {
     }
 }
 
+/** A problem whose input is a key name (shown), not a value. */
+type Problem = ConfigProblem & { inputIsKey?: boolean };
+
+const SECRET_SLOTS = secretSlots(stackConfigShape);
+
 export function parseStackConfig(unsafeRaw: RawStackConfig, stackFile: string): ParsedStackConfig {
     const keyProblems: ConfigProblem[] = [];
     const raw = { ...unsafeRaw, sections: withoutForbiddenKeys(unsafeRaw.sections, [], keyProblems) as Record<string, unknown> };
-    const problems: ConfigProblem[] = [...keyProblems, ...plainTextSecretProblems(raw)];
+    const secure = judgeSecureValues(raw.sections, raw.securePaths, SECRET_SLOTS);
+    const problems: Problem[] = [...keyProblems, ...(raw.sourceProblems ?? []), ...secure.problems];
     const result = stackConfigSchema.safeParse(raw.sections, { reportInput: true });
     const { valid, available } = result.success
         ? { valid: result.data, available: new Set(Object.keys(stackConfigShape)) }
         : validSections(raw.sections);
     if (!result.success) problems.push(...result.error.issues.flatMap(fromZodIssue).map((p) => withModeContext(p, raw.sections)));
     problems.push(...stackNameProblems(raw.stack, valid.environment));
-    problems.push(...crossSectionIssues(valid, available).map((issue) => ({ ...issue, hidden: isSecretPath(issue.path) })));
-    if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
+    problems.push(...crossSectionIssues(valid, available));
+    if (problems.length > 0 || !result.success) {
+        // No message may print a secret: a value at or under a secret, or any text containing one, is hidden.
+        const safe = problems.map(({ inputIsKey, ...problem }) =>
+            inputIsKey && !secure.secretValues.includes(String(problem.input))
+                ? problem
+                : redact({ ...problem, hidden: problem.hidden || inSecretSlot(problem.path, SECRET_SLOTS) }, secure),
+        );
+        throw new ConfigError(stackFile, safe);
+    }
     return withDerivedDefaults(result.data);
 }
 
@@ -96,48 +149,21 @@ function validSections(sections: Record<string, unknown>): { valid: Partial<Pars
     return { valid: valid as Partial<Parsed>, available: new Set(Object.keys(valid)) };
 }
 
-/** Keys of the `secrets` section that hold one secret, and those that map names to secrets. */
-const SECRET_LEAVES = ["kubeconfig", "databaseUrl", "redisUrl"];
-const SECRET_MAPS = ["provided", "ci"];
-
-function plainTextSecretProblems({ sections, secretSections }: RawStackConfig): ConfigProblem[] {
-    const secrets = sections["secrets"];
-    if (secretSections.has("secrets") || typeof secrets !== "object" || secrets === null) return [];
-    const record = secrets as Record<string, unknown>;
-    const names = (map: string) => (typeof record[map] === "object" && record[map] !== null ? Object.keys(record[map]) : []);
-    const paths = [
-        ...SECRET_LEAVES.filter((leaf) => leaf in record).map((leaf) => ["secrets", leaf]),
-        ...SECRET_MAPS.flatMap((map) => names(map).map((name) => ["secrets", map, name])),
-    ];
-    return paths.map((path) => ({
-        path,
-        message: `expected an encrypted value (pulumi config set --secret --path '${CONFIG_NAMESPACE}:${formatPath(path)}'), got plain text`,
-    }));
-}
-
-const SECRET_VALUE_KEYS = new Set([...SECRET_LEAVES, ...SECRET_MAPS]);
-
-/** Values under these paths are secrets: problems name the path but never print the value. */
-function isSecretPath(path: readonly PropertyKey[]): boolean {
-    return path[0] === "secrets" && SECRET_VALUE_KEYS.has(String(path[1]));
-}
-
-function fromZodIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
-    const hidden = isSecretPath(issue.path);
+function fromZodIssue(issue: z.core.$ZodIssue): Problem[] {
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((key) => ({ path: [...issue.path, key], message: issue.message }));
     }
     if (issue.code === "invalid_union" && issue.discriminator !== undefined && isObject(issue.input)) {
         const key = issue.discriminator;
         const path = issue.path[issue.path.length - 1] === key ? issue.path : [...issue.path, key];
-        return [{ path, message: issue.message, input: issue.input[key], hidden }];
+        return [{ path, message: issue.message, input: issue.input[key] }];
     }
     if (issue.code === "invalid_key") {
         // The key itself is wrong; it is a name, not a secret, so it is shown.
         const key = issue.path[issue.path.length - 1];
-        return [{ path: issue.path, message: issue.issues[0]?.message ?? issue.message, input: key }];
+        return [{ path: issue.path, message: issue.issues[0]?.message ?? issue.message, input: key, inputIsKey: true }];
     }
-    return [{ path: issue.path, message: issue.message, input: issue.input, hidden }];
+    return [{ path: issue.path, message: issue.message, input: issue.input }];
 }
 
 /** The keys that pick a variant of a section (`cluster.mode`, `delivery.runner.type`). */

@@ -5,6 +5,7 @@ import { ENVIRONMENT_GUARD_RULES } from "./rules/environment-guards";
 import { LIMIT_RULES } from "./rules/limits";
 import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
+import { rotationIssues, serviceSecretIssues } from "./rules/secrets";
 
 export type Parsed = z.output<z.ZodObject<typeof stackConfigShape>>;
 export type Issue = { path: (string | number)[]; message: string; input?: unknown };
@@ -44,6 +45,8 @@ const RULES: Rule[] = [
     { needs: ["github", "delivery", "secrets"], check: deliverySecretIssues },
     ...LIMIT_RULES,
     ...ENVIRONMENT_GUARD_RULES,
+    { needs: ["services", "secrets", "redis"], check: serviceSecretIssues },
+    { needs: ["secrets"], check: rotationIssues },
 ];
 
 /**

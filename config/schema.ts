@@ -12,6 +12,7 @@ import {
     isLabelValue,
     postgresIdentifier,
 } from "./primitives";
+import { DEFAULT_OVERLAPPING_SECRETS } from "./secret-names";
 
 /**
  * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
@@ -164,6 +165,14 @@ export const namespaceSchema = section({
 
 const pgVersion = text({ pattern: /^\d+(\.\d+)?$/, describe: "a PostgreSQL version such as 16 or 16.4" });
 const databaseName = postgresIdentifier;
+/** The image of in-cluster Postgres, and the psql client of the role bootstrap Job. */
+const POSTGRES_CLIENT_IMAGE = "postgres:16.4-alpine3.20";
+const appRole = () =>
+    databaseName()
+        .default("api")
+        .describe(
+            "The app's own login role (no superuser), owner of the schema of the same name where its tables live. Defaults to `api`.",
+        );
 
 export const rdsSchema = section({
     mode: z.literal("rds"),
@@ -175,7 +184,11 @@ export const rdsSchema = section({
     backupRetentionDays: integer({ min: 1, max: 35 }),
     backupWindow: text({ pattern: /^\d{2}:\d{2}-\d{2}:\d{2}$/, describe: "a UTC window hh:mm-hh:mm" }).default("03:00-04:00"),
     databaseName: databaseName(),
-    username: databaseName().default("app").describe("Master user name. Defaults to `app`."),
+    username: databaseName().default("app").describe("Master user name (the platform's, never the app's). Defaults to `app`."),
+    appRole: appRole(),
+    bootstrapImage: text()
+        .default(POSTGRES_CLIENT_IMAGE)
+        .describe(`Pinned image with psql for the Job that creates the app's role. Defaults to ${POSTGRES_CLIENT_IMAGE}.`),
     pooling: boolean().default(false).describe("Connect through RDS Proxy (the PgBouncer role). Defaults to false."),
     publiclyAccessible: boolean()
         .default(false)
@@ -191,10 +204,11 @@ export const rdsSchema = section({
 
 export const inClusterPostgresSchema = section({
     mode: z.literal("in-cluster"),
-    image: text().default("postgres:16.4-alpine3.20").describe("Pinned postgres image. Defaults to postgres:16.4-alpine3.20."),
+    image: text().default(POSTGRES_CLIENT_IMAGE).describe(`Pinned postgres image. Defaults to ${POSTGRES_CLIENT_IMAGE}.`),
     storageGiB: integer({ min: 1 }).default(5),
     databaseName: databaseName(),
-    username: databaseName().default("app"),
+    username: databaseName().default("app").describe("Superuser (the platform's, never the app's). Defaults to `app`."),
+    appRole: appRole(),
 });
 
 export const databaseSchema = z.discriminatedUnion("mode", [rdsSchema, inClusterPostgresSchema, section({ mode: z.literal("external") })], {
@@ -228,7 +242,8 @@ export const redisSchema = z.discriminatedUnion(
     },
 );
 
-export const GENERATED_SECRETS = ["SESSION_SECRET", "APP_JWT_SECRET", "ISSUER_ADMIN_SECRET", "COLLAB_PAY_WEBHOOK_SECRET"];
+export const GENERATED_SECRETS = ["SESSION_SECRET", "APP_JWT_SECRET", "ISSUER_ADMIN_SECRET"];
+export const EXTERNAL_SECRETS_CHART_VERSION = "2.8.0";
 const envName = () => text({ pattern: ENV_NAME, describe: "an env var name matching [A-Z][A-Z0-9_]*" });
 
 export const secretsSchema = section({
@@ -237,17 +252,27 @@ export const secretsSchema = section({
         .describe("`aws-secrets-manager` (External Secrets Operator, needs EKS) or a plain Kubernetes Secret. Defaults to kubernetes."),
     rotationDays: integer({ min: 1, max: 365 })
         .default(90)
-        .describe("Generated secrets and the JWKS key rotate after this. Defaults to 90."),
+        .describe(
+            "Generated secrets and the JWKS key rotate after this (scheduled: .github/workflows/rotate-secrets.yml). Defaults to 90.",
+        ),
+    overlapDays: integer({ min: 0, max: 90 })
+        .default(7)
+        .describe("How long after a rotation the app still gets the previous value as <NAME>_PREVIOUS. Defaults to 7."),
+    overlapping: list(envName(), { what: "names in secrets.generated" })
+        .default(DEFAULT_OVERLAPPING_SECRETS)
+        .describe("Generated secrets that sign or encrypt; the app also gets <NAME>_PREVIOUS. Defaults to APP_JWT_SECRET, SESSION_SECRET."),
     jwksOverlapDays: integer({ min: 0, max: 90 })
         .default(7)
         .describe("How long the previous JWKS public key stays published after a rotation. Defaults to 7."),
     refreshInterval: text({ pattern: /^\d+[smh]$/, describe: "a duration such as 1h or 15m" })
         .default("1h")
         .describe("How often External Secrets re-reads Secrets Manager. Defaults to 1h."),
-    externalSecretsChartVersion: text({ pattern: /^v?\d+\.\d+\.\d+$/, describe: "a pinned chart version X.Y.Z" }).default("0.19.2"),
+    externalSecretsChartVersion: text({ pattern: /^v?\d+\.\d+\.\d+$/, describe: "a pinned chart version X.Y.Z" })
+        .default(EXTERNAL_SECRETS_CHART_VERSION)
+        .describe(`Defaults to ${EXTERNAL_SECRETS_CHART_VERSION} (External Secrets supports only its latest minor).`),
     generated: list(envName(), { what: "env var names", unique: true })
         .default(GENERATED_SECRETS)
-        .describe("Secrets generated here (64 random characters) and rotated. Defaults to the runbook's four."),
+        .describe("Secrets generated here (64 random characters) and rotated; never a partner's. Defaults to the runbook's three we own."),
     required: list(envName(), { what: "env var names", unique: true })
         .default([])
         .describe("Secrets humans provide (in `provided`); a missing one is a config error."),
@@ -322,6 +347,16 @@ export const serviceSchema = section({
     replicas: int32({ min: 1 }).describe("Replicas, and the autoscaler's minimum when autoscaling is on."),
     port: integer({ min: 1, max: 65535 }).default(3001).describe("Container port. Defaults to 3001."),
     expose: boolean().default(true).describe("A Service (and Ingress when set); false for workers. Defaults to true."),
+    secrets: list(envName(), { what: "secret names" })
+        .default([])
+        .describe(
+            "The secrets this service reads: names from secrets.generated/provided/required, the data layer (DATABASE_URL, REDIS_*) or JWKS_PRIVATE_KEY (services that sign tokens). Its Secret holds only these (plus <NAME>_PREVIOUS of rotating ones). Defaults to none.",
+        ),
+    jwksDirectory: text({ pattern: /^\//, describe: "an absolute path" })
+        .default("/app/server/auth/jwks/keys")
+        .describe(
+            "Where the app reads jwks.json and <kid>/public.pem (and <kid>/private.pem when it signs), as tools/gen-jwks.mjs lays them out. Defaults to /app/server/auth/jwks/keys.",
+        ),
     env: envMap(envValue).default({}).describe("Non-secret environment variables (the env ConfigMap)."),
     probes: section({
         port: integer({ min: 1, max: 65535 }).optional().describe("Probe port. Defaults to `port`."),
@@ -463,9 +498,11 @@ export const stackConfigShape = {
     secrets: secretsSchema.default({
         backend: "kubernetes",
         rotationDays: 90,
+        overlapDays: 7,
+        overlapping: DEFAULT_OVERLAPPING_SECRETS,
         jwksOverlapDays: 7,
         refreshInterval: "1h",
-        externalSecretsChartVersion: "0.19.2",
+        externalSecretsChartVersion: EXTERNAL_SECRETS_CHART_VERSION,
         generated: GENERATED_SECRETS,
         required: [],
         provided: {},

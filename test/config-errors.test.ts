@@ -38,7 +38,7 @@ const cases: Case[] = [
         stack: "prod",
         edit: (s) => (services(s)[0]!["replicass"] = 3),
         expected: [
-            "Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, expose, env, probes, resources, autoscaling, ingress, egress, migrations, seeds, rolloutTimeoutSeconds",
+            "Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, expose, secrets, jwksDirectory, env, probes, resources, autoscaling, ingress, egress, migrations, seeds, rolloutTimeoutSeconds",
         ],
     },
     {
@@ -149,11 +149,18 @@ const cases: Case[] = [
         stack: "dev",
         edit: (s) =>
             Object.assign(section(s, "secrets"), {
-                provided: { GOOGLE_SERVICE_ACCOUNT_KEY: "{}", APPLE_SHARED_SECRET: "shared", SENTRY_DSN: "https://key@sentry.example/1" },
+                provided: {
+                    GOOGLE_SERVICE_ACCOUNT_KEY: "{}",
+                    APPLE_SHARED_SECRET: "shared",
+                    SENTRY_DSN: "https://key@sentry.example/1",
+                    COLLAB_PAY_WEBHOOK_SECRET: "whsec",
+                },
                 ci: Object.fromEntries(PLAIN_CI.map((name) => [name, "plain"])),
             }),
         expected: [
-            ...["GOOGLE_SERVICE_ACCOUNT_KEY", "APPLE_SHARED_SECRET", "SENTRY_DSN"].map((name) => `provided.${name}`),
+            ...["GOOGLE_SERVICE_ACCOUNT_KEY", "APPLE_SHARED_SECRET", "SENTRY_DSN", "COLLAB_PAY_WEBHOOK_SECRET"].map(
+                (name) => `provided.${name}`,
+            ),
             ...PLAIN_CI.map((name) => `ci.${name}`),
         ].map(
             (key) =>
@@ -299,6 +306,53 @@ const cases: Case[] = [
         edit: (s) => (section(s, "secrets")["provided"] = { "bad-name": secure() }),
         expected: ['Pulumi.dev.yaml: secrets.provided.bad-name: expected an env var name matching [A-Z][A-Z0-9_]*, got "bad-name"'],
     },
+    {
+        title: "a plain-text secret next to encrypted ones (mixed section)",
+        stack: "dev",
+        edit: (s) =>
+            Object.assign(section(s, "secrets")["provided"], { APPLE_SHARED_SECRET: secure(), SENTRY_DSN: "https://key@sentry.example/1" }),
+        expected: [
+            "Pulumi.dev.yaml: secrets.provided.SENTRY_DSN: expected an encrypted value (pulumi config set --secret --path 'platform:secrets.provided.SENTRY_DSN'), got plain text",
+        ],
+    },
+    {
+        title: "a plain-text kubeconfig next to an encrypted database URL",
+        stack: "local",
+        edit: (s) => {
+            s["cluster"] = { mode: "existing", name: "shared", ingressNginx: { enabled: false }, certManager: { enabled: false } };
+            s["database"] = { mode: "external" };
+            Object.assign(section(s, "secrets"), { kubeconfig: "apiVersion: v1", databaseUrl: secure() });
+        },
+        expected: [
+            "Pulumi.local.yaml: secrets.kubeconfig: expected an encrypted value (pulumi config set --secret --path 'platform:secrets.kubeconfig'), got plain text",
+        ],
+    },
+    {
+        title: "an encrypted value in a service's plain env",
+        stack: "dev",
+        edit: (s) => (services(s)[0]!["env"].FEATURE_FLAGS = secure()),
+        expected: [
+            "Pulumi.dev.yaml: services[0].env.FEATURE_FLAGS: expected a plain value: an app secret goes under secrets.provided (pulumi config set --secret --path 'platform:secrets.provided.FEATURE_FLAGS') and in services[0].secrets, got [secret]",
+        ],
+    },
+    {
+        title: "an encrypted value where a plain one is expected",
+        stack: "prod",
+        edit: (s) => (section(s, "database")["databaseName"] = secure()),
+        expected: [
+            "Pulumi.prod.yaml: database.databaseName: expected a plain value: secrets belong under platform:secrets: set each secret on its own (pulumi config set --secret --path 'platform:secrets.provided.<NAME>' for the app, secrets.ci.<NAME> for workflows), got [secret]",
+            "Pulumi.prod.yaml: database.databaseName: expected a database name (lowercase letters, digits, '_'; at most 63 characters), got [secret]",
+        ],
+    },
+    {
+        title: "a whole secrets section encrypted as text that is not JSON",
+        stack: "dev",
+        edit: (s) => (s["secrets"] = secure()),
+        expected: [
+            "Pulumi.dev.yaml: secrets: expected a plain value: set each secret on its own (pulumi config set --secret --path 'platform:secrets.provided.<NAME>' for the app, secrets.ci.<NAME> for workflows); the settings of platform:secrets stay plain, got [secret]",
+            "Pulumi.dev.yaml: secrets: expected an object (a YAML mapping), got [secret]",
+        ],
+    },
 ];
 
 async function expectConfigError(stack: string, edit: Edit): Promise<ConfigError> {
@@ -319,6 +373,7 @@ async function expectLines(c: Case): Promise<void> {
         );
     }
     assert.equal(lines.length, 1 + c.expected.length, `unexpected extra problems:\n${error.message}`);
+    assert.doesNotMatch(error.message, /TEST-SECRET-VALUE/, "no message prints a decrypted value");
 }
 
 describe("malformed stack config fails before any resource is registered", () => {

@@ -7,11 +7,17 @@ import { GENERATED_SECRET_PREFIX } from "./harness/mocks";
 import { resolveAll } from "./harness/outputs";
 import { restrictedViolations } from "./harness/pod-security";
 import { recordStack, RunOptions } from "./harness/run-stack";
-import { SECRET_PLACEHOLDER_PREFIX, secure, Sections, STACKS } from "./harness/stack-file";
+import { SECRET_PLACEHOLDER_PREFIX, secure, Sections } from "./harness/stack-file";
 
 const dataEnv = (graph: Graph) => resolveAll(graph.outputs["dataEnv"] as Record<string, pulumi.Output<string>>);
 const set = (name: string, value: unknown) => (s: Sections) => (s[name] = value);
 const merge = (name: string, value: Record<string, unknown>) => (s: Sections) => Object.assign(s[name] as object, value);
+/** A Redis topology, and the service reading that topology's settings instead of REDIS_URL. */
+const redisTopology = (value: Record<string, unknown>, names: string[]) => (s: Sections) => {
+    merge("redis", value)(s);
+    const service = (s["services"] as { secrets: string[] }[])[0]!;
+    service.secrets = [...service.secrets.filter((n) => n !== "REDIS_URL"), ...names];
+};
 
 function assertNoPlaintextSecrets(graph: Graph): void {
     const leaks = graph.resources.flatMap((r) =>
@@ -78,7 +84,7 @@ describe("prod data layer", () => {
         const env = await dataEnv(graph);
         assert.equal(
             env["DATABASE_URL"]!.value,
-            `postgresql://app:${GENERATED_SECRET_PREFIX}postgres-password@postgres-proxy.proxy.rds.mock:5432/supernova_production?sslmode=require`,
+            `postgresql://api:${GENERATED_SECRET_PREFIX}postgres-app-password@postgres-proxy.proxy.rds.mock:5432/supernova_production?sslmode=require`,
         );
     });
 
@@ -125,7 +131,9 @@ describe("dev data layer", () => {
 
 describe("Redis topologies", () => {
     it("cluster mode: shards x replicas, REDIS_CLUSTER_NODES and a secret REDIS_PASSWORD", async () => {
-        const { graph } = await recordStack("prod", { edit: merge("redis", { topology: "cluster", shards: 3, replicasPerShard: 1 }) });
+        const { graph } = await recordStack("prod", {
+            edit: redisTopology({ topology: "cluster", shards: 3, replicasPerShard: 1 }, ["REDIS_CLUSTER_NODES", "REDIS_PASSWORD"]),
+        });
         const g = graph.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs;
         assert.equal(g.clusterMode, "enabled");
         assert.equal(g.numNodeGroups, 3);
@@ -139,7 +147,9 @@ describe("Redis topologies", () => {
     });
 
     it("in-cluster sentinel: replicas, three sentinels, REDIS_SENTINEL and REDIS_MASTER", async () => {
-        const { graph } = await recordStack("local", { edit: merge("redis", { topology: "sentinel" }) });
+        const { graph } = await recordStack("local", {
+            edit: redisTopology({ topology: "sentinel" }, ["REDIS_SENTINEL", "REDIS_MASTER", "REDIS_PASSWORD"]),
+        });
         const sets = Object.fromEntries(graph.ofType("kubernetes:apps/v1:StatefulSet").map((s) => [s.inputs.metadata.name, s.inputs.spec]));
         assert.equal(sets["redis"].replicas, 3);
         assert.equal(sets["redis-sentinel"].replicas, 3);
@@ -176,7 +186,7 @@ describe("in-cluster data services (local)", () => {
         const env = await dataEnv(graph);
         assert.equal(
             env["DATABASE_URL"]!.value,
-            `postgresql://app:${GENERATED_SECRET_PREFIX}postgres-password@postgres.supernova-local.svc.cluster.local:5432/supernova_local`,
+            `postgresql://api:${GENERATED_SECRET_PREFIX}postgres-app-password@postgres.supernova-local.svc.cluster.local:5432/supernova_local`,
         );
         assert.equal(
             env["REDIS_URL"]!.value,
@@ -210,8 +220,87 @@ describe("external data services", () => {
     });
 });
 
-describe("no secret value in plain text", () => {
-    for (const stack of STACKS) {
-        it(`in any resource input of ${stack}`, async () => assertNoPlaintextSecrets((await recordStack(stack)).graph));
+describe("the app's own database role", () => {
+    const MASTER_PASSWORD = `${GENERATED_SECRET_PREFIX}postgres-password`;
+    const APP_PASSWORD = `${GENERATED_SECRET_PREFIX}postgres-app-password`;
+
+    for (const stack of ["prod", "local"] as const) {
+        it(`${stack}: the app connects as its role; only the bootstrap Job holds the master credentials`, async () => {
+            const { graph, config } = await recordStack(stack);
+            const database = config.database as { username: string; appRole: string };
+            const url = new URL((await dataEnv(graph))["DATABASE_URL"]!.value);
+            assert.equal(url.username, "api");
+            assert.notEqual(url.username, database.username, "not the master user");
+            assert.equal(decodeURIComponent(url.password), APP_PASSWORD);
+
+            const job = graph.one("kubernetes:batch/v1:Job", "postgres-bootstrap");
+            const pod = job.inputs.spec.template.spec;
+            assert.deepEqual(restrictedViolations(pod), []);
+            assert.equal(pod.automountServiceAccountToken, false);
+            const credentials = graph.one("kubernetes:core/v1:Secret", "postgres-bootstrap-credentials");
+            assert.ok(isSecretValue(credentials.rawInputs["stringData"]));
+            assert.equal(pod.containers[0].envFrom[0].secretRef.name, credentials.inputs.metadata.name);
+            assert.equal(credentials.inputs.stringData.PGUSER, database.username);
+            assert.equal(credentials.inputs.stringData.PGPASSWORD, MASTER_PASSWORD);
+            assert.equal(credentials.inputs.stringData.APP_ROLE, "api");
+            assert.equal(
+                credentials.inputs.stringData.PGHOST,
+                // prod pools through RDS Proxy, and only the proxy reaches the instance.
+                stack === "prod" ? "postgres-proxy.proxy.rds.mock" : "postgres.supernova-local.svc.cluster.local",
+            );
+            // No other Kubernetes object and no Secrets Manager value carries the master password.
+            const holders = graph.resources
+                .filter((r) => JSON.stringify(r.inputs).includes(MASTER_PASSWORD))
+                .map((r) => r.name)
+                .sort();
+            const expected =
+                stack === "prod"
+                    ? ["postgres-bootstrap-credentials", "postgres-instance", "postgres-proxy-master-auth"]
+                    : ["postgres-bootstrap-credentials", "postgres-credentials"];
+            assert.deepEqual(holders, expected);
+        });
     }
+
+    it("creates the role without superuser rights, owning its schema, with public closed", async () => {
+        const { graph } = await recordStack("prod");
+        const sql: string = graph.one("kubernetes:core/v1:ConfigMap", "postgres-bootstrap-sql").inputs.data["app-role.sql"];
+        assert.match(sql, /ALTER ROLE :"app_role" WITH LOGIN NOCREATEDB NOCREATEROLE INHERIT PASSWORD/);
+        assert.match(sql, /RAISE EXCEPTION .* AND \(rolsuper OR rolreplication OR rolbypassrls\)/, "refuses a superuser role");
+        assert.match(sql, /CREATE SCHEMA %I AUTHORIZATION %I/);
+        assert.match(sql, /REVOKE ALL ON DATABASE :"dbname" FROM PUBLIC/);
+        assert.match(sql, /REVOKE CREATE ON SCHEMA public FROM PUBLIC/);
+        assert.doesNotMatch(sql, /SUPERUSER;|rds_superuser/, "never grants superuser rights");
+        const egress = graph.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "postgres-bootstrap-egress").inputs.spec;
+        // Only the database's subnets, on 5432: not any address.
+        const privateCidrs = graph
+            .ofType("aws:ec2/subnet:Subnet")
+            .filter((s) => s.name.includes("-private-"))
+            .map((s) => s.inputs.cidrBlock);
+        assert.ok(privateCidrs.length >= 2);
+        assert.deepEqual(egress.egress, [
+            { to: privateCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 5432 }] },
+        ]);
+    });
+
+    it("RDS Proxy authenticates the app's role, from a secret under <project>/<env>/", async () => {
+        const { graph } = await recordStack("prod");
+        const auth = graph.one("aws:secretsmanager/secret:Secret", "postgres-proxy-auth");
+        assert.equal(auth.inputs.name, "supernova/prod/postgres-proxy-auth");
+        const version = graph.one("aws:secretsmanager/secretVersion:SecretVersion", "postgres-proxy-auth");
+        assert.ok(isSecretValue(version.rawInputs["secretString"]));
+        assert.deepEqual(JSON.parse(version.inputs.secretString), { username: "api", password: APP_PASSWORD });
+        const proxy = graph.one("aws:rds/proxy:Proxy").inputs;
+        const master = graph.one("aws:secretsmanager/secret:Secret", "postgres-proxy-master-auth");
+        assert.equal(master.inputs.name, "supernova/prod/postgres-master-auth");
+        const arn = (name: string) => `arn:aws:mock:eu-west-1:000000000000:Secret/${name}`;
+        assert.deepEqual(
+            proxy.auths.map((a: { secretArn: string }) => a.secretArn),
+            [arn("postgres-proxy-auth"), arn("postgres-proxy-master-auth")],
+        );
+        const policy = JSON.parse(graph.one("aws:iam/rolePolicy:RolePolicy", "postgres-proxy-read-auth").inputs.policy);
+        assert.deepEqual(policy.Statement[0].Resource, [arn("postgres-proxy-auth"), arn("postgres-proxy-master-auth")]);
+        // With pooling only the proxy reaches the instance: the role bootstrap connects through it, not to the instance.
+        const bootstrap = graph.one("kubernetes:core/v1:Secret", "postgres-bootstrap-credentials").inputs.stringData;
+        assert.equal(bootstrap.PGHOST, "postgres-proxy.proxy.rds.mock");
+    });
 });

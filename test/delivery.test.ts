@@ -414,6 +414,8 @@ describe("least privilege per phase: credentials from the environment, read-only
             policies.map((p) => [p.teamName, p.rules["sub"]]),
             [
                 [PULUMI_TEAMS.preview, "repo:collab/platform:pull_request"],
+                // The scheduled secret-rotation check reads stack outputs from main: read-only too.
+                [PULUMI_TEAMS.preview, "repo:collab/platform:ref:refs/heads/main"],
                 [PULUMI_TEAMS.deploy, "repo:collab/platform:environment:*"],
             ],
         );
@@ -549,7 +551,7 @@ describe("operator secrets CI can read: committed encrypted, never filled in by 
                 "secrets.provided.SENTRY_DSN is not set: pulumi config set -s prod --secret --path 'platform:secrets.provided.SENTRY_DSN' <value>, then commit Pulumi.prod.yaml",
             ),
         );
-        assert.equal(unset.length, 8, unset.join("\n"));
+        assert.equal(unset.length, 9, unset.join("\n"));
         const sections = readStackSections("prod");
         const secrets = sections["secrets"] as Record<string, Record<string, unknown>>;
         for (const map of ["provided", "ci"])

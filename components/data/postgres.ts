@@ -4,6 +4,7 @@ import type { StackConfig } from "../../config/load";
 import { createStatefulService } from "../kubernetes/stateful-service";
 import { DataServiceArgs, generatedPassword } from "./data-service";
 import { postgresUrl } from "./connection";
+import { createAppRoleBootstrap } from "./app-role";
 import { createRds } from "./rds";
 
 export interface PostgresArgs extends DataServiceArgs {
@@ -11,9 +12,14 @@ export interface PostgresArgs extends DataServiceArgs {
     config: StackConfig["database"];
     /** Required for RDS: the topic its alarms notify. */
     alarmTopicArn?: pulumi.Input<string>;
+    /** `<project>/<environment>`: where the secrets this component creates live in Secrets Manager. */
+    secretPrefix: string;
 }
 
-/** PostgreSQL for the app. Its one output is `DATABASE_URL`, always a secret. */
+/**
+ * PostgreSQL for the app. Its one output is `DATABASE_URL`, always a secret, for the app's own role
+ * (`appRole`, owner of its schema, no superuser); the master credentials stay with the platform.
+ */
 export class Postgres extends pulumi.ComponentResource {
     /** The app's env: `DATABASE_URL`. */
     public readonly env: Record<"DATABASE_URL", pulumi.Output<string>>;
@@ -32,18 +38,40 @@ export class Postgres extends pulumi.ComponentResource {
                     throw new Error("Postgres: mode rds needs args.aws and args.alarmTopicArn");
                 }
                 const password = generatedPassword(`${name}-password`, this);
-                url = createRds(
+                const appPassword = generatedPassword(`${name}-app-password`, this);
+                const rds = createRds(
                     name,
                     {
                         config,
                         identifier: `${args.identifier}-postgres`,
+                        secretPrefix: args.secretPrefix,
                         placement: args.aws,
                         password,
+                        appPassword,
                         protect: args.protect,
                         alarmTopicArn: args.alarmTopicArn,
                     },
                     this,
                 );
+                const bootstrap = createAppRoleBootstrap(
+                    name,
+                    {
+                        namespace: args.namespace,
+                        image: config.bootstrapImage,
+                        host: rds.bootstrapHost,
+                        egressTo: args.aws.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+                        database: config.databaseName,
+                        masterUser: config.username,
+                        masterPassword: password,
+                        appRole: config.appRole,
+                        appPassword,
+                        sslMode: "require",
+                        provider: args.k8sProvider,
+                        dependsOn: [rds.instance],
+                    },
+                    this,
+                );
+                url = appUrl(config, appPassword, rds.host, true, bootstrap);
                 break;
             }
             case "in-cluster":
@@ -55,6 +83,21 @@ export class Postgres extends pulumi.ComponentResource {
     }
 }
 
+/** The app's URL: its own role, available once the bootstrap Job has created it. */
+function appUrl(
+    config: { appRole: string; databaseName: string },
+    password: pulumi.Output<string>,
+    host: pulumi.Input<string>,
+    tls: boolean,
+    bootstrap: pulumi.Resource,
+): pulumi.Output<string> {
+    return pulumi
+        .all([password, host, bootstrap.urn])
+        .apply(([pw, hostname]) =>
+            postgresUrl({ username: config.appRole, password: pw, host: hostname, database: config.databaseName, tls }),
+        );
+}
+
 function inClusterPostgres(
     name: string,
     config: Extract<StackConfig["database"], { mode: "in-cluster" }>,
@@ -63,6 +106,7 @@ function inClusterPostgres(
 ): pulumi.Output<string> {
     const opts = { parent, provider: args.k8sProvider, protect: args.protect };
     const password = generatedPassword(`${name}-password`, parent);
+    const appPassword = generatedPassword(`${name}-app-password`, parent);
     const credentials = new k8s.core.v1.Secret(
         `${name}-credentials`,
         { metadata: { name: "postgres-credentials", namespace: args.namespace }, stringData: { POSTGRES_PASSWORD: password } },
@@ -91,7 +135,23 @@ function inClusterPostgres(
         },
         opts,
     );
-    return pulumi
-        .all([password, server.host])
-        .apply(([pw, host]) => postgresUrl({ username: config.username, password: pw, host, database: config.databaseName, tls: false }));
+    const bootstrap = createAppRoleBootstrap(
+        name,
+        {
+            namespace: args.namespace,
+            image: config.image,
+            host: server.host,
+            egressTo: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } } }],
+            database: config.databaseName,
+            masterUser: config.username,
+            masterPassword: password,
+            appRole: config.appRole,
+            appPassword,
+            sslMode: "disable",
+            provider: args.k8sProvider,
+            dependsOn: [server.statefulSet],
+        },
+        parent,
+    );
+    return appUrl(config, appPassword, server.host, false, bootstrap);
 }

@@ -6,7 +6,7 @@ import { assumeRolePolicy } from "../cluster/eks";
 import { defaultMaxConnections } from "../../config/rds-instance-classes";
 import { flowRoleTags } from "../gateway/contract";
 import { admittingSecurityGroup, AwsPlacement } from "./data-service";
-import { POSTGRES_PORT, postgresUrl } from "./connection";
+import { POSTGRES_PORT } from "./connection";
 
 export type RdsConfig = Extract<StackConfig["database"], { mode: "rds" }>;
 
@@ -55,15 +55,28 @@ export interface RdsArgs {
     config: RdsConfig;
     /** Physical names: `<project>-<environment>-postgres...`. */
     identifier: string;
+    /** `<project>/<environment>`: the RDS Proxy's auth secret is `<secretPrefix>/postgres-proxy-auth`. */
+    secretPrefix: string;
     placement: AwsPlacement;
+    /** The master user's: the platform's, used only to create the app's role. */
     password: pulumi.Output<string>;
+    /** The app role's (`config.appRole`): the only credentials the proxy accepts. */
+    appPassword: pulumi.Output<string>;
     protect: boolean;
     /** The stack's alerts topic (components/alerts.ts). */
     alarmTopicArn: pulumi.Input<string>;
 }
 
+export interface RdsEndpoints {
+    instance: aws.rds.Instance;
+    /** Where the role bootstrap Job connects as the master user: the proxy when pooling (only it reaches the instance), else the instance. */
+    bootstrapHost: pulumi.Output<string>;
+    /** Where the app connects: the proxy when pooling, else the instance. */
+    host: pulumi.Output<string>;
+}
+
 /** RDS PostgreSQL: KMS-encrypted, private, TLS forced, backed up, alarmed, optionally behind RDS Proxy. */
-export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource): pulumi.Output<string> {
+export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource): RdsEndpoints {
     const { config, placement, protect } = args;
     const opts = { parent, provider: placement.provider };
     const major = config.engineVersion.split(".")[0];
@@ -166,13 +179,8 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
     const host = proxySecurityGroup
         ? createProxy(name, args, { key, securityGroup: proxySecurityGroup, instance }, parent).endpoint
         : instance.address;
-    return pulumi.secret(
-        pulumi
-            .all([args.password, host])
-            .apply(([password, hostname]) =>
-                postgresUrl({ username: config.username, password, host: hostname, database: config.databaseName, tls: true }),
-            ),
-    );
+    // With pooling the instance admits only the proxy, so the role bootstrap (master user) goes through it too.
+    return { instance, bootstrapHost: host, host };
 }
 
 /** The proxy's group: the nodes in on 5432; its one way out (to the instance) is a separate rule. */
@@ -189,7 +197,17 @@ function proxyGroup(name: string, placement: AwsPlacement, parent: pulumi.Resour
     );
 }
 
-/** RDS Proxy: connection pooling in front of the instance, TLS required, credentials from Secrets Manager. */
+/** What RDS Proxy reads to authenticate a role: its user name and password. */
+export function proxyAuthSecretName(secretPrefix: string): string {
+    return `${secretPrefix}/postgres-proxy-auth`;
+}
+
+/** The master user's proxy credentials: only the role bootstrap Job logs in with them. */
+export function proxyMasterAuthSecretName(secretPrefix: string): string {
+    return `${secretPrefix}/postgres-master-auth`;
+}
+
+/** RDS Proxy: connection pooling in front of the instance, TLS required; the app's role (and the role bootstrap's master user) connect through it. */
 function createProxy(
     name: string,
     args: RdsArgs,
@@ -199,13 +217,27 @@ function createProxy(
     const opts = { parent, provider: args.placement.provider };
     const auth = new aws.secretsmanager.Secret(
         `${name}-proxy-auth`,
-        { name: `${args.identifier}/proxy-auth`, kmsKeyId: deps.key.arn },
+        { name: proxyAuthSecretName(args.secretPrefix), kmsKeyId: deps.key.arn, recoveryWindowInDays: 7 },
         opts,
     );
     new aws.secretsmanager.SecretVersion(
         `${name}-proxy-auth`,
         {
             secretId: auth.id,
+            secretString: pulumi.secret(pulumi.jsonStringify({ username: args.config.appRole, password: args.appPassword })),
+        },
+        opts,
+    );
+    // The master user, for the role bootstrap Job only (its Secret is the one place the password is in the cluster).
+    const masterAuth = new aws.secretsmanager.Secret(
+        `${name}-proxy-master-auth`,
+        { name: proxyMasterAuthSecretName(args.secretPrefix), kmsKeyId: deps.key.arn, recoveryWindowInDays: 7 },
+        opts,
+    );
+    new aws.secretsmanager.SecretVersion(
+        `${name}-proxy-master-auth`,
+        {
+            secretId: masterAuth.id,
             secretString: pulumi.secret(pulumi.jsonStringify({ username: args.config.username, password: args.password })),
         },
         opts,
@@ -218,7 +250,7 @@ function createProxy(
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
-                    { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [auth.arn] },
+                    { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [auth.arn, masterAuth.arn] },
                     { Effect: "Allow", Action: ["kms:Decrypt"], Resource: [deps.key.arn] },
                 ],
             }),
@@ -234,7 +266,10 @@ function createProxy(
             roleArn: role.arn,
             vpcSubnetIds: args.placement.privateSubnetIds,
             vpcSecurityGroupIds: [deps.securityGroup.id],
-            auths: [{ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: auth.arn }],
+            auths: [
+                { authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: auth.arn, description: `role ${args.config.appRole}` },
+                { authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: masterAuth.arn, description: "master user (role bootstrap only)" },
+            ],
             idleClientTimeout: 1800,
         },
         opts,

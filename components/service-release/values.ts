@@ -25,6 +25,15 @@ function hookValues(hook: Hook) {
     return { ...rest, retry: { exponential: retry } };
 }
 
+export interface JwksFiles {
+    directory: string;
+    /** kid -> public PEM of every published key (tokens ConfigMap). */
+    publicKeys: pulumi.Input<Record<string, string>>;
+    /** The Secret holding `<signingKid>.private.pem`; empty for a service that does not sign. */
+    privateKeySecret: string;
+    signingKid: string;
+}
+
 export interface ValuesContext {
     /** The app's Secret (`<service>-secrets`), created before the release. */
     secretName: string;
@@ -32,6 +41,8 @@ export interface ValuesContext {
     secretsChecksum: pulumi.Input<string>;
     /** The public JWKS document (tokens ConfigMap). */
     jwks: pulumi.Input<string>;
+    /** The JWKS key files, laid out as tools/gen-jwks.mjs does: `<directory>/jwks.json`, `<kid>/public.pem`, `<kid>/private.pem`. */
+    jwksFiles: JwksFiles;
     /** ClusterIssuer for the legacy Ingress certificate. */
     clusterIssuer: string;
     /** How traffic reaches the service (program.ts computes it per cluster mode). */
@@ -60,6 +71,7 @@ export function chartValues(service: ServiceConfig, context: ValuesContext) {
         secretName: context.secretName,
         secretsChecksum: context.secretsChecksum,
         jwks: context.jwks,
+        jwksFiles: context.jwksFiles,
         podLabels: DATA_CLIENT_LABEL,
         probes: {
             port: service.probes.port ?? service.port,

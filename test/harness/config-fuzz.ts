@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as nodePath from "path";
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -8,7 +10,7 @@ import { POLICIES } from "../../policies/all";
 import { GITHUB_INVOKES, InvokeHandler, StrictMocks } from "./mocks";
 import { policyResources, runPack } from "./policy";
 import { PROJECT, runStack } from "./run-stack";
-import { readStackSections, Sections, STACKS, toEngineConfig } from "./stack-file";
+import { readStackSections, Sections, STACKS, toEngineConfig, writeStackFile } from "./stack-file";
 
 /**
  * Property-based checks of the config: a mutation of a committed stack file either fails with a
@@ -237,13 +239,17 @@ export async function checkMutation(
         // The loader reads the stack name from the runtime; mocks are only set up again when it changes.
         if (mockedStack !== m.stack) await pulumi.runtime.setMocks(new StrictMocks(), PROJECT, m.stack, false);
         mockedStack = m.stack;
+        // The loader reads which values are secure from the stack file, as under the engine.
+        const projectDir = writeStackFile(m.stack, sections);
         try {
-            parseStackConfig(readRawStackConfig(), `Pulumi.${m.stack}.yaml`);
+            parseStackConfig(readRawStackConfig(nodePath.join(projectDir, `Pulumi.${m.stack}.yaml`)), `Pulumi.${m.stack}.yaml`);
             return "valid-config";
         } catch (error) {
             if (!(error instanceof ConfigError)) throw error;
             nameOk(error);
             return "config-error";
+        } finally {
+            fs.rmSync(projectDir, { recursive: true, force: true });
         }
     }
     const replace = (s: Sections) => {

@@ -3,12 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { BootstrapConfig, BOOTSTRAP_NAMESPACE, loadBootstrapConfig } from "../../bootstrap/config";
 import { composeBootstrap } from "../../bootstrap/program";
 import { RELEASES_OUTPUT } from "../../config/delivery";
+import * as fs from "fs";
 import { loadStackConfig, StackConfig } from "../../config/load";
 import { Releases, withRunningReleases } from "../../config/releases";
 import { composeStack } from "../../program";
 import { Graph, RecordedResource, unwrap } from "./graph";
 import { GITHUB_INVOKES, InvokeHandler, StrictMocks } from "./mocks";
-import { readStackSections, REPO_ROOT, Sections, toEngineConfig } from "./stack-file";
+import { readStackSections, REPO_ROOT, Sections, toEngineConfig, writeStackFile } from "./stack-file";
 
 export const PROJECT = "platform";
 export const BOOTSTRAP_PROJECT = "platform-bootstrap";
@@ -48,6 +49,9 @@ export interface RunResult<C = StackConfig> {
 
 // waitForRPCs is exported at run time but @internal in the SDK's typings.
 const runtimeInternals = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+// The engine tells the program its project root (PULUMI_NODEJS_ROOT_DIRECTORY); the mocks keep the SDK's settings.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdkState = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { rootDirectory?: string } } } };
 
 interface RegisterRequest {
     getType(): string;
@@ -77,6 +81,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     return evaluate(
         PROJECT,
         stack,
+        writeStackFile(stack, sections),
         toEngineConfig(sections),
         new StrictMocks(options.invokes ?? GITHUB_INVOKES, { [RELEASES_OUTPUT]: running }),
         async () => {
@@ -90,15 +95,24 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
 export async function runBootstrap(stack: string, edit?: (sections: Sections) => void): Promise<RunResult<BootstrapConfig>> {
     const sections = readStackSections(stack, BOOTSTRAP_DIR, BOOTSTRAP_NAMESPACE);
     edit?.(sections);
-    return evaluate(BOOTSTRAP_PROJECT, stack, toEngineConfig(sections, BOOTSTRAP_NAMESPACE), new StrictMocks(), async () => {
-        const config = loadBootstrapConfig();
-        return { config, outputs: composeBootstrap(config) as unknown as Record<string, unknown> };
-    });
+    return evaluate(
+        BOOTSTRAP_PROJECT,
+        stack,
+        writeStackFile(stack, sections, BOOTSTRAP_DIR, BOOTSTRAP_NAMESPACE),
+        toEngineConfig(sections, BOOTSTRAP_NAMESPACE),
+        new StrictMocks(),
+        async () => {
+            const config = loadBootstrapConfig();
+            return { config, outputs: composeBootstrap(config) as unknown as Record<string, unknown> };
+        },
+    );
 }
 
 async function evaluate<C>(
     project: string,
     stack: string,
+    /** A temporary project directory holding the stack file; removed after the run. */
+    projectDir: string,
     engineConfig: { config: Record<string, string>; secretKeys: string[] },
     mocks: StrictMocks,
     program: () => Promise<{ config: C; outputs: Record<string, unknown> }>,
@@ -106,6 +120,8 @@ async function evaluate<C>(
     pulumi.runtime.setAllConfig(engineConfig.config, engineConfig.secretKeys);
     await pulumi.runtime.setMocks(mocks, project, stack, false, ORGANIZATION);
     const resources = recordRegistrations(project, stack);
+    // The loader reads which values are secure from the stack file in the project root, as under the engine.
+    sdkState.getStore().settings.options.rootDirectory = projectDir;
 
     let outputs: Record<string, unknown> = {};
     let config: C | undefined;
@@ -116,6 +132,7 @@ async function evaluate<C>(
         error = e;
     }
     await runtimeInternals.waitForRPCs();
+    fs.rmSync(projectDir, { recursive: true, force: true });
     if (mocks.errors.length > 0) throw mocks.errors[0];
     return { graph: new Graph(resources, outputs), config, error };
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { CONFIG_NAMESPACE } from "../../config/load";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -64,4 +65,16 @@ function replaceSecure(value: unknown, keyPath: string, onSecret: () => void): u
         return secretPlaceholder(keyPath);
     }
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, onSecret)]));
+}
+
+/**
+ * Writes sections as the stack file of a project directory (with the repository's Pulumi.yaml), so the
+ * loader reads which values are secure from a file, as it does under the real engine. Returns the directory.
+ */
+export function writeStackFile(stack: string, sections: Sections, projectDir = REPO_ROOT, namespace = CONFIG_NAMESPACE): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
+    fs.copyFileSync(path.join(projectDir, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const config = Object.fromEntries(Object.entries(sections).map(([name, value]) => [`${namespace}:${name}`, value]));
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify({ config }));
+    return dir;
 }

@@ -50,6 +50,33 @@ seccompProfile:
 {{- end -}}
 
 {{/*
+The JWKS directory as the app's tools/gen-jwks.mjs lays it out (runbook): jwks.json, <kid>/public.pem for
+every published key and, for a service that signs, <kid>/private.pem of the current key from its own Secret.
+*/}}
+{{- define "api-service.jwksVolume" -}}
+- name: jwks
+  projected:
+    defaultMode: 0440
+    sources:
+      - configMap:
+          name: {{ include "api-service.fullname" . }}-tokens
+          items:
+            - key: jwks.json
+              path: jwks.json
+            {{- range $kid, $pem := .Values.jwksFiles.publicKeys }}
+            - key: {{ $kid }}.public.pem
+              path: {{ $kid }}/public.pem
+            {{- end }}
+      {{- with .Values.jwksFiles.privateKeySecret }}
+      - secret:
+          name: {{ . }}
+          items:
+            - key: {{ $.Values.jwksFiles.signingKid }}.private.pem
+              path: {{ $.Values.jwksFiles.signingKid }}/private.pem
+      {{- end }}
+{{- end -}}
+
+{{/*
 A hook Job (migrations, seeds). Its env is inline and its secrets come from the existing Secret, so a
 pre-install hook does not depend on the release's ConfigMap, which Helm creates later.
 Arguments: dict "root" $ "hook" .Values.migrations "kind" "migrate"
