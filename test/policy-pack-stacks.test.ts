@@ -1,48 +1,184 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
 import { POLICIES } from "../policies/all";
-import { policyResources, runPack, Violation } from "./harness/policy";
+import { isSecretValue, plaintextPaths } from "./harness/graph";
+import { GENERATED_SECRET_PREFIX } from "./harness/mocks";
+import { policyResources, runPack } from "./harness/policy";
+import { EXIT, runPolicyCli } from "./harness/policy-pack/check";
+import { analyzeRequest } from "./harness/policy-pack/messages";
+import { graphResources, PackResource } from "./harness/policy-pack/resources";
+import { PolicyPackSession } from "./harness/policy-pack/session";
+import { secret } from "./harness/policy-pack/wire";
 import { recordStack } from "./harness/run-stack";
-import { Sections, STACKS } from "./harness/stack-file";
+import { REPO_ROOT, Sections, STACKS } from "./harness/stack-file";
 
 /** Evaluate the deployment window at a fixed time inside it, so the result does not depend on the clock. */
 const PACK_CONFIG = { "prod-deployment-window": { at: "2026-11-25T11:00:00Z" } };
-const packOn = async (stack: string, edit?: (s: Sections) => void): Promise<Violation[]> =>
-    runPack(POLICIES, policyResources((await recordStack(stack, { edit })).graph), PACK_CONFIG);
 
-describe("the policy pack on every stack's recorded graph", () => {
+// One pack for this file, started as the engine starts it and spoken to over gRPC; every stack reuses it.
+let pack: PolicyPackSession;
+before(async () => {
+    pack = await PolicyPackSession.start();
+});
+after(() => pack?.stop());
+
+async function analyze(stack: string, edit?: (s: Sections) => void) {
+    const { graph, engineConfig } = await recordStack(stack, { edit });
+    const started = performance.now();
+    const analysis = await pack.analyzeGraph(graph, { config: PACK_CONFIG, stack: { stack, ...engineConfig } });
+    return { graph, analysis, ms: performance.now() - started };
+}
+
+describe("the policy pack on every stack's recorded graph, through the analyzer server", () => {
     for (const stack of STACKS) {
-        it(`${stack}: every policy runs and none reports anything`, async () => {
-            assert.deepEqual(await packOn(stack), []);
+        it(`${stack}: every policy runs and none reports anything`, async (t) => {
+            const { graph, analysis, ms } = await analyze(stack);
+            assert.deepEqual(analysis.violations, []);
+            assert.deepEqual(analysis.remediations, []);
+            t.diagnostic(
+                `${stack}: ${graph.resources.length + 1} resources analysed in ${Math.round(ms)} ms (pack start-up ${Math.round(pack.startupMs)} ms)`,
+            );
         });
     }
 });
 
 describe("a deliberately unsafe prod config", () => {
-    it("yields exactly the expected violations", async () => {
-        const unsafe = (s: Sections) => {
-            const service = (s["services"] as Record<string, any>[])[0]!;
-            service["env"].DEV_AUTH_OPEN = "true";
-            service["replicas"] = 1;
-            // The config refuses short backups while stateful resources are protected, so this config turns protection off too.
-            Object.assign(s["environment"] as object, { protectStatefulResources: false });
-            Object.assign(s["database"] as object, { backupRetentionDays: 1, publiclyAccessible: true });
-            Object.assign((s["github"] as Record<string, any>)["environment"], {
-                reviewers: { users: ["platform-lead"] },
-                requiredReviewers: 1,
-            });
-        };
-        const violations = await packOn("prod", unsafe);
-        assert.ok(violations.every((v) => v.enforcementLevel === "mandatory"));
-        assert.deepEqual(violations.map((v) => `${v.policy}: ${v.message}`).sort(), [
-            "dev-auth-open-only-in-dev: supernova-server sets DEV_AUTH_OPEN=true in prod: authentication would be open. Only dev, local may.",
-            "github-production-environment-protection: platform/production lists 1 reviewer(s); at least 2 are required.",
-            "github-production-environment-protection: supernova/production lists 1 reviewer(s); at least 2 are required.",
-            "rds-backup-retention: RDS instance postgres-instance keeps backups 1 day(s); prod needs at least 30.",
-            "rds-deletion-protection-in-production: RDS instance postgres-instance has no deletion protection in prod.",
-            "rds-deletion-protection-in-production: RDS instance postgres-instance skips its final snapshot in prod.",
-            "rds-not-public: RDS instance postgres-instance is publicly accessible.",
-            "service-minimum-replicas: supernova-server runs 1 replica(s) in prod; production needs at least 3.",
+    const unsafe = (s: Sections) => {
+        const service = (s["services"] as Record<string, any>[])[0]!;
+        service["env"].DEV_AUTH_OPEN = "true";
+        service["replicas"] = 1;
+        // The config refuses short backups while stateful resources are protected, so this config turns protection off too.
+        Object.assign(s["environment"] as object, { protectStatefulResources: false });
+        Object.assign(s["database"] as object, { backupRetentionDays: 1, publiclyAccessible: true });
+        Object.assign((s["github"] as Record<string, any>)["environment"], {
+            reviewers: { users: ["platform-lead"] },
+            requiredReviewers: 1,
+        });
+    };
+    const EXPECTED = [
+        "dev-auth-open-only-in-dev: supernova-server sets DEV_AUTH_OPEN=true in prod: authentication would be open. Only dev, local may.",
+        "github-production-environment-protection: platform/production lists 1 reviewer(s); at least 2 are required.",
+        "github-production-environment-protection: supernova/production lists 1 reviewer(s); at least 2 are required.",
+        "rds-backup-retention: RDS instance postgres-instance keeps backups 1 day(s); prod needs at least 30.",
+        "rds-deletion-protection-in-production: RDS instance postgres-instance has no deletion protection in prod.",
+        "rds-deletion-protection-in-production: RDS instance postgres-instance skips its final snapshot in prod.",
+        "rds-not-public: RDS instance postgres-instance is publicly accessible.",
+        "service-minimum-replicas: supernova-server runs 1 replica(s) in prod; production needs at least 3.",
+    ];
+    const summary = (violations: { policy: string; message: string }[]) => violations.map((v) => `${v.policy}: ${v.message}`).sort();
+
+    it("yields exactly the expected violations through the server, the same as through the direct harness", async () => {
+        const { graph, analysis } = await analyze("prod", unsafe);
+        assert.ok(analysis.violations.every((v) => v.enforcementLevel === "mandatory"));
+        assert.deepEqual(summary(analysis.violations), EXPECTED);
+        const direct = runPack(POLICIES, policyResources(graph), PACK_CONFIG);
+        assert.deepEqual(summary(direct), summary(analysis.violations));
+        assert.ok(direct.every((v) => v.enforcementLevel === "mandatory"));
+        // Each violation names the resource it is about, as the engine reports it.
+        const db = graph.one("aws:rds/instance:Instance");
+        assert.deepEqual(
+            analysis.violations.filter((v) => v.policy.startsWith("rds-")).map((v) => v.urn),
+            Array(4).fill(db.urn),
+        );
+    });
+});
+
+describe("secrets reach the pack as secrets", () => {
+    let probe: PolicyPackSession;
+    let db: PackResource;
+    before(async () => {
+        const [session, { graph }] = await Promise.all([
+            PolicyPackSession.start({ dir: path.join(__dirname, "fixtures", "secret-probe-pack") }),
+            recordStack("prod"),
         ]);
+        probe = session;
+        db = (await graphResources(graph)).find((r) => r.type === "aws:rds/instance:Instance")!;
+    });
+    after(() => probe?.stop());
+
+    it("the Analyze request holds the RDS master password in the secret wire form, nowhere in plain text", () => {
+        const properties = analyzeRequest(db).getProperties()!.toJavaScript();
+        assert.ok(isSecretValue(properties["password"]));
+        assert.equal(properties["password"].value, `${GENERATED_SECRET_PREFIX}postgres-password`);
+        assert.deepEqual(plaintextPaths(properties, GENERATED_SECRET_PREFIX), []);
+    });
+
+    it("the SDK's server holds it as a Secret (it comes back wrapped) and a policy reads its plain value", async () => {
+        const { remediations, violations } = await probe.analyze([db]);
+        assert.deepEqual(
+            remediations.map((r) => r.policy),
+            ["echo"],
+        );
+        assert.deepEqual(remediations[0]!.properties!["password"], secret(`${GENERATED_SECRET_PREFIX}postgres-password`));
+        assert.ok(!isSecretValue(remediations[0]!.properties!["username"]), "a plain value stays plain");
+        const seen = JSON.parse(violations.find((v) => v.policy === "observe")!.message) as Record<string, string>;
+        assert.equal(seen["password"], "string");
+    });
+
+    it("the platform pack judges a secret by its value: an empty AUTH token behind a secret still fails", async () => {
+        const { graph } = await recordStack("prod");
+        const group = (await graphResources(graph)).find((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")!;
+        assert.ok(isSecretValue(group.inputs["authToken"]));
+        assert.deepEqual((await pack.analyze([group], { config: PACK_CONFIG })).violations, []);
+        const empty = { ...group, inputs: { ...group.inputs, authToken: secret("") } };
+        const { violations } = await pack.analyze([empty], { config: PACK_CONFIG });
+        assert.deepEqual(
+            violations.map((v) => `${v.policy}: ${v.message}`),
+            ["elasticache-auth-token: ElastiCache redis-group has no AUTH token."],
+        );
+    });
+});
+
+describe("npm run policy -- <stack>", () => {
+    let dir: string;
+    before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"))));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const configFile = (content: Record<string, unknown>) => {
+        const file = path.join(dir, `${Object.keys(content).join("-")}.json`);
+        fs.writeFileSync(file, JSON.stringify(content));
+        return file;
+    };
+    const cli = async (...argv: string[]) => {
+        const lines: string[] = [];
+        const code = await runPolicyCli(argv, (line) => lines.push(line), pack);
+        return { code, lines };
+    };
+
+    it("exits 0 on a clean stack and says so", async () => {
+        const { code, lines } = await cli("staging", "--policy-pack-config", configFile(PACK_CONFIG));
+        assert.equal(code, EXIT.clean);
+        assert.match(lines[0]!, /^platform-safety 0\.1\.0 \(30 policies\) on stack staging: \d+ resources$/);
+        assert.match(lines.at(-1)!, /^0 mandatory, 0 advisory violation\(s\)\./);
+    });
+
+    it("exits 2 with the engine's message on a bad config file, an unknown stack, or bad arguments", async () => {
+        const bad = await cli("prod", "--policy-pack-config", configFile({ "rds-backup-retention": { productionMinimumDays: "x" } }));
+        assert.deepEqual(bad, {
+            code: EXIT.error,
+            lines: ["validating policy config: platform-safety 0.1.0  rds-backup-retention: productionMinimumDays: must be integer"],
+        });
+        assert.deepEqual(await cli("qa"), { code: EXIT.error, lines: ['unknown stack "qa"; expected one of local, dev, staging, prod'] });
+        assert.equal((await cli("prod", "--policy-pack-config")).code, EXIT.error);
+        assert.equal((await cli()).code, EXIT.error);
+    });
+
+    it("as a process: prints each violation (enforcement, policy, resource, message) and exits 1 on a mandatory one", () => {
+        const tightened = configFile({ ...PACK_CONFIG, "rds-backup-retention": { productionMinimumDays: 60 } });
+        const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/policy.ts", "prod", "--policy-pack-config", tightened], {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            timeout: 240_000,
+        });
+        assert.equal(run.status, EXIT.mandatory, run.stderr);
+        const lines = run.stdout.trim().split("\n");
+        assert.deepEqual(lines.slice(1, 3), [
+            "mandatory rds-backup-retention  urn:pulumi:prod::platform::platform:data:Postgres$aws:rds/instance:Instance::postgres-instance",
+            "    RDS instance postgres-instance keeps backups 30 day(s); prod needs at least 60.",
+        ]);
+        assert.match(lines.at(-1)!, /^1 mandatory, 0 advisory violation\(s\)\. Program \d+ ms, pack start-up \d+ ms, analysis \d+ ms\.$/);
     });
 });

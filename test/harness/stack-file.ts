@@ -35,7 +35,13 @@ export function readStackSections(stack: string): Sections {
  * Turns sections into what the Pulumi engine hands a program: one string per key (JSON for objects),
  * secure values decrypted (to placeholders), and the keys holding any secure value marked secret.
  */
-export function toEngineConfig(sections: Sections): { config: Record<string, string>; secretKeys: string[] } {
+/** Stack config as the engine passes it to programs and policy packs: `<namespace>:<key>` to string, and the secret keys. */
+export interface EngineConfig {
+    config: Record<string, string>;
+    secretKeys: string[];
+}
+
+export function toEngineConfig(sections: Sections): EngineConfig {
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [name, value] of Object.entries(sections)) {
@@ -70,4 +76,12 @@ export function setOperatorSecrets(sections: Sections): void {
     if (secrets === undefined) return;
     for (const name of secrets.required ?? []) (secrets.provided ??= {})[name] ??= secure();
     for (const name of github?.environmentSecrets ?? []) (secrets.ci ??= {})[name] ??= secure();
+}
+
+/** A stack's config as the engine hands it to the program and the policy pack, once the operator's secrets are set. */
+export function stackEngineConfig(stack: string, edit?: (sections: Sections) => void): EngineConfig {
+    const sections = readStackSections(stack);
+    setOperatorSecrets(sections);
+    edit?.(sections);
+    return toEngineConfig(sections);
 }
