@@ -5,11 +5,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { POLICIES } from "../policies/all";
+import { EMERGENCY_VARIABLE } from "../policies/rules/prod-deployment-window";
 import { isSecretValue, plaintextPaths } from "./harness/graph";
 import { GENERATED_SECRET_PREFIX } from "./harness/mocks";
 import { policyResources, runPack } from "./harness/policy";
 import { EXIT, runPolicyCli } from "./harness/policy-pack/check";
 import { analyzeRequest } from "./harness/policy-pack/messages";
+import { isRunning } from "./harness/policy-pack/process";
 import { graphResources, PackResource } from "./harness/policy-pack/resources";
 import { PolicyPackSession } from "./harness/policy-pack/session";
 import { secret } from "./harness/policy-pack/wire";
@@ -26,8 +28,16 @@ before(async () => {
 });
 after(() => pack?.stop());
 
+// Each stack's program runs once for this file; the unsafe scenario runs its own.
+const recorded = new Map<string, ReturnType<typeof recordStack>>();
+const record = (stack: string, edit?: (s: Sections) => void) => {
+    if (edit) return recordStack(stack, { edit });
+    if (!recorded.has(stack)) recorded.set(stack, recordStack(stack));
+    return recorded.get(stack)!;
+};
+
 async function analyze(stack: string, edit?: (s: Sections) => void) {
-    const { graph, engineConfig } = await recordStack(stack, { edit });
+    const { graph, engineConfig } = await record(stack, edit);
     const started = performance.now();
     const analysis = await pack.analyzeGraph(graph, { config: PACK_CONFIG, stack: { stack, ...engineConfig } });
     return { graph, analysis, ms: performance.now() - started };
@@ -93,7 +103,7 @@ describe("secrets reach the pack as secrets", () => {
     before(async () => {
         const [session, { graph }] = await Promise.all([
             PolicyPackSession.start({ dir: path.join(__dirname, "fixtures", "secret-probe-pack") }),
-            recordStack("prod"),
+            record("prod"),
         ]);
         probe = session;
         db = (await graphResources(graph)).find((r) => r.type === "aws:rds/instance:Instance")!;
@@ -120,7 +130,7 @@ describe("secrets reach the pack as secrets", () => {
     });
 
     it("the platform pack judges a secret by its value: an empty AUTH token behind a secret still fails", async () => {
-        const { graph } = await recordStack("prod");
+        const { graph } = await record("prod");
         const group = (await graphResources(graph)).find((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")!;
         assert.ok(isSecretValue(group.inputs["authToken"]));
         assert.deepEqual((await pack.analyze([group], { config: PACK_CONFIG })).violations, []);
@@ -130,6 +140,10 @@ describe("secrets reach the pack as secrets", () => {
             violations.map((v) => `${v.policy}: ${v.message}`),
             ["elasticache-auth-token: ElastiCache redis-group has no AUTH token."],
         );
+    });
+    it("the probe pack stops cleanly: no process is left once stop() returns", async () => {
+        await probe.stop();
+        assert.equal(isRunning(probe.pid), false);
     });
 });
 
@@ -149,9 +163,9 @@ describe("npm run policy -- <stack>", () => {
     };
 
     it("exits 0 on a clean stack and says so", async () => {
-        const { code, lines } = await cli("staging", "--policy-pack-config", configFile(PACK_CONFIG));
+        const { code, lines } = await cli("local");
         assert.equal(code, EXIT.clean);
-        assert.match(lines[0]!, /^platform-safety 0\.1\.0 \(30 policies\) on stack staging: \d+ resources$/);
+        assert.match(lines[0]!, /^platform-safety 0\.1\.0 \(30 policies\) on stack local: \d+ resources$/);
         assert.match(lines.at(-1)!, /^0 mandatory, 0 advisory violation\(s\)\./);
     });
 
@@ -167,18 +181,25 @@ describe("npm run policy -- <stack>", () => {
     });
 
     it("as a process: prints each violation (enforcement, policy, resource, message) and exits 1 on a mandatory one", () => {
-        const tightened = configFile({ ...PACK_CONFIG, "rds-backup-retention": { productionMinimumDays: 60 } });
-        const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/policy.ts", "prod", "--policy-pack-config", tightened], {
+        // A Friday night in prod, overridden for an incident through the environment the pack inherits, and a stricter backup rule.
+        const config = configFile({
+            "prod-deployment-window": { at: "2026-11-27T23:00:00Z" },
+            "rds-backup-retention": { productionMinimumDays: 60 },
+        });
+        const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/policy.ts", "prod", "--policy-pack-config", config], {
             cwd: REPO_ROOT,
             encoding: "utf8",
+            env: { ...process.env, [EMERGENCY_VARIABLE]: "INC-4711 payment outage" },
             timeout: 240_000,
         });
         assert.equal(run.status, EXIT.mandatory, run.stderr);
         const lines = run.stdout.trim().split("\n");
-        assert.deepEqual(lines.slice(1, 3), [
+        assert.deepEqual(lines.slice(1, -1), [
             "mandatory rds-backup-retention  urn:pulumi:prod::platform::platform:data:Postgres$aws:rds/instance:Instance::postgres-instance",
             "    RDS instance postgres-instance keeps backups 30 day(s); prod needs at least 60.",
+            "advisory  emergency-change-override  (stack)",
+            "    EMERGENCY CHANGE to prod: deployment window and change freeze not enforced. Reason: INC-4711 payment outage",
         ]);
-        assert.match(lines.at(-1)!, /^1 mandatory, 0 advisory violation\(s\)\. Program \d+ ms, pack start-up \d+ ms, analysis \d+ ms\.$/);
+        assert.match(lines.at(-1)!, /^1 mandatory, 1 advisory violation\(s\)\. Program \d+ ms, pack start-up \d+ ms, analysis \d+ ms\.$/);
     });
 });

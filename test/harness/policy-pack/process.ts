@@ -171,3 +171,13 @@ async function handshake(client: AnalyzerClient, dir: string): Promise<void> {
         client.handshake(request, (error) => (error && error.code !== grpc.status.UNIMPLEMENTED ? reject(error) : resolve())),
     );
 }
+
+/** Whether a process exists and has not terminated (a zombie waiting to be reaped counts as terminated). */
+export function isRunning(pid: number): boolean {
+    try {
+        const state = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+        return state !== "Z" && state !== "X";
+    } catch {
+        return false;
+    }
+}
