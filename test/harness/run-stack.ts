@@ -3,9 +3,10 @@ import { loadStackConfig, StackConfig } from "../../config/load";
 import { composeStack } from "../../program";
 import { Graph, RecordedResource, unwrap } from "./graph";
 import { GITHUB_INVOKES, InvokeHandler, StrictMocks } from "./mocks";
+import { PROJECT } from "./project";
 import { EngineConfig, Sections, stackEngineConfig } from "./stack-file";
 
-export const PROJECT = "platform";
+export { PROJECT };
 
 export interface RunOptions {
     /** Changes the stack file's sections before the run (one field per failing case). */

@@ -2,8 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_NAMESPACE } from "../../config/load";
+import { REPO_ROOT } from "./project";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export { REPO_ROOT };
 export const STACKS = ["local", "dev", "staging", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
 

@@ -86,8 +86,9 @@ function split(entry: PolicyPackConfig[string]): Partial<PolicyConfig> {
  * initial config, then the file ("all" sets every level); then every policy's properties validated
  * against its `configSchema` (JSON Schema, `enforcementLevel` added). Errors read like the engine's
  * (`validating policy config: <pack> <version>  <policy>: <problem>`), all of them, sorted.
- * Stricter than the engine in one way: a config naming a policy the pack does not have is an error
- * (the engine passes it on and nothing reads it, so a misspelt name silently changes nothing).
+ * Stricter than the engine in one way: a config naming a policy the pack does not have, or a property
+ * a policy's schema does not list, is an error (the engine passes it on and nothing reads it, so a
+ * misspelt name silently changes nothing).
  */
 export function reconcilePolicyPackConfig(info: AnalyzerInfo, given: PolicyPackConfig = {}): Record<string, PolicyConfig> {
     const result: Record<string, PolicyConfig> = {};
@@ -134,8 +135,12 @@ function schemaProblems(policy: PolicyInfo, properties: Record<string, unknown>)
     const key = JSON.stringify(schema);
     const validate = validators.get(key) ?? ajv.compile(schema);
     validators.set(key, validate);
-    if (validate(properties)) return [];
-    return (validate.errors ?? []).map((e) => `${policy.name}: ${describe(e)}`);
+    const unknown = Object.keys(properties).filter((name) => !(name in schema.properties));
+    const problems = [
+        ...(validate(properties) ? [] : (validate.errors ?? []).map(describe)),
+        ...unknown.map((name) => `${name}: no such property in the policy's config schema`),
+    ];
+    return problems.map((problem) => `${policy.name}: ${problem}`);
 }
 
 /** `field: problem` like gojsonschema's errors, the root's "(root): " prefix trimmed as the engine does. */

@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { REPO_ROOT } from "../stack-file";
+import { REPO_ROOT } from "../project";
 
 /** The repository's policy pack. */
 export const POLICY_PACK_DIR = path.join(REPO_ROOT, "policies");

@@ -1,6 +1,6 @@
 import { serializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import type { Graph, RecordedResource } from "../graph";
-import { PROJECT } from "../run-stack";
+import { PROJECT } from "../project";
 import { aliasUrn, engineMarshal, goDurationSeconds, withSecretOutputs } from "./wire";
 
 /** A resource as the engine describes it to an analyzer; properties already in the engine's wire form. */

@@ -8,7 +8,7 @@ import {
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import type { Graph } from "../graph";
 import type { Violation } from "../policy";
-import { PROJECT } from "../run-stack";
+import { PROJECT } from "../project";
 import { AnalyzerInfo, PolicyConfigError, PolicyPackConfig, reconcilePolicyPackConfig } from "./config";
 import { analyzeRequest, analyzerInfo, analyzeStackRequest, configureRequest, violation } from "./messages";
 import { PackProcess, PackProcessOptions, startPackProcess } from "./process";
