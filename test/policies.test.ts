@@ -499,6 +499,17 @@ describe("stricter rules apply only to production stacks", () => {
         assert.equal((await runPolicy("rds-backup-retention", [resource])).length, 1);
         assert.deepEqual(await runPolicy("rds-backup-retention", [resource], { productionMinimumDays: 14 }), []);
     });
+
+    it("concurrent analyses on one pack each see their own config", async () => {
+        const resource = fixture("prod", "aws:rds/instance:Instance", "db", { ...rdsProps(), backupRetentionPeriod: 14 });
+        const results = await Promise.all(
+            [14, 30, 14, 30].map((days) => runPolicy("rds-backup-retention", [resource], { productionMinimumDays: days })),
+        );
+        assert.deepEqual(
+            results.map((messages) => messages.length),
+            [0, 1, 0, 1],
+        );
+    });
 });
 
 describe("scope", () => {

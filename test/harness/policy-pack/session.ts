@@ -76,9 +76,12 @@ function unary<T>(call: (callback: (error: grpc.ServiceError | null, response: T
 
 /**
  * One running policy pack, spoken to over gRPC as the engine does. Reusable across analyses: each
- * analysis sends `Configure` with the full reconciled config, so nothing carries over between them.
+ * analysis sends `Configure` with the full reconciled config, so nothing carries over between them,
+ * and analyses run one after the other (the pack's config is global to its process).
  */
 export class PolicyPackSession {
+    private queue: Promise<unknown> = Promise.resolve();
+
     private constructor(
         private readonly pack: PackProcess,
         readonly info: AnalyzerInfo,
@@ -112,7 +115,25 @@ export class PolicyPackSession {
     }
 
     /** Validates the config against the policies' schemas, then `Configure`s the pack with defaults filled in. */
-    async configure(config: PolicyPackConfig = {}): Promise<void> {
+    configure(config: PolicyPackConfig = {}): Promise<void> {
+        return this.serialized(() => this.sendConfigure(config));
+    }
+
+    /**
+     * The engine's sequence for an update: per resource `Remediate`, then `Analyze` on the remediated
+     * inputs; at the end `AnalyzeStack` over every resource's outputs.
+     */
+    analyze(resources: readonly PackResource[], options: AnalyzeOptions = {}): Promise<Analysis> {
+        return this.serialized(() => this.analyzeNow(resources, options));
+    }
+
+    private serialized<T>(work: () => Promise<T>): Promise<T> {
+        const run = this.queue.then(work);
+        this.queue = run.catch(() => undefined);
+        return run;
+    }
+
+    private async sendConfigure(config: PolicyPackConfig = {}): Promise<void> {
         if (!this.info.supportsConfig) {
             if (Object.keys(config).length > 0) throw new PolicyConfigError([`policy pack ${this.info.name} does not support config`]);
             return;
@@ -121,14 +142,10 @@ export class PolicyPackSession {
         await unary((cb) => this.pack.client.configure(request, cb), "Configure");
     }
 
-    /**
-     * The engine's sequence for an update: per resource `Remediate`, then `Analyze` on the remediated
-     * inputs; at the end `AnalyzeStack` over every resource's outputs.
-     */
-    async analyze(resources: readonly PackResource[], options: AnalyzeOptions = {}): Promise<Analysis> {
+    private async analyzeNow(resources: readonly PackResource[], options: AnalyzeOptions): Promise<Analysis> {
         const t0 = performance.now();
         if (options.stack) await configureStack(this.pack, options.stack);
-        await this.configure(options.config);
+        await this.sendConfigure(options.config);
         const t1 = performance.now();
         const perResource = await Promise.all(resources.map((r) => this.analyzeResource(r)));
         const t2 = performance.now();
