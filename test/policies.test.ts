@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { POLICIES } from "../policies/all";
 import { loadPolicyPackConfig, PolicyConfigError } from "./harness/policy-pack/config";
-import { isRunning } from "./harness/policy-pack/process";
 import { fixtureResource, PackResource } from "./harness/policy-pack/resources";
 import { PolicyPackSession } from "./harness/policy-pack/session";
 import { UNKNOWN_INPUT } from "./harness/policy-pack/wire";
-import { REPO_ROOT } from "./harness/project";
 
 // Every case goes through the pack's analyzer gRPC server, started once for this file as the engine starts it.
 let pack: PolicyPackSession;
@@ -766,26 +763,5 @@ describe("the pack as the engine sees it (GetAnalyzerInfo)", () => {
             pack.info.policies.map((p) => p.name).filter((name) => !tested.has(name)),
             [],
         );
-    });
-});
-
-describe("the pack process", () => {
-    it("is gone when the test process that started it dies without stopping it", async () => {
-        const script = `require("./test/harness/policy-pack/process").startPackProcess().then((s) => {
-            console.log(s.pid);
-            throw new Error("a test failed");
-        });`;
-        const crashed = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
-            cwd: REPO_ROOT,
-            encoding: "utf8",
-            timeout: 240_000,
-        });
-        assert.equal(crashed.status, 1, crashed.stderr);
-        assert.match(crashed.stderr, /Error: a test failed/);
-        const pid = Number(crashed.stdout.trim());
-        assert.ok(pid > 0, crashed.stdout);
-        // Killed on the way out; init reaps it shortly after.
-        for (let i = 0; i < 50 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-        assert.equal(isRunning(pid), false);
     });
 });
