@@ -9,6 +9,7 @@ import {
     specialSigKey as SIG_KEY,
 } from "@pulumi/pulumi/runtime/rpc";
 import { StrictMocks } from "./harness/mocks";
+import { stackEnvironment } from "./harness/policy-pack/session";
 import { aliasUrn, engineMarshal, goDurationSeconds, secret, UNKNOWN_INPUT, withSecretOutputs } from "./harness/policy-pack/wire";
 import { secretPlaceholder, secure, toEngineConfig } from "./harness/stack-file";
 
@@ -94,5 +95,22 @@ describe("properties as the engine hands them to an analyzer", () => {
         assert.equal(goDurationSeconds("90s"), 90);
         assert.equal(goDurationSeconds(undefined), 0);
         assert.throws(() => goDurationSeconds("10 minutes"), /not a Go duration/);
+    });
+});
+
+describe("the environment a policy pack starts with for a stack", () => {
+    it("carries the stack's config and identity in both spellings the Node.js SDK reads, as the engine sets them", () => {
+        assert.deepEqual(stackEnvironment({ stack: "prod", config: { "platform:environment": '{"name":"prod"}' }, secretKeys: [] }), {
+            PULUMI_CONFIG: '{"platform:environment":"{\\"name\\":\\"prod\\"}"}',
+            PULUMI_NODEJS_ORGANIZATION: "organization",
+            PULUMI_ORGANIZATION: "organization",
+            PULUMI_NODEJS_PROJECT: "platform",
+            PULUMI_PROJECT: "platform",
+            PULUMI_NODEJS_STACK: "prod",
+            PULUMI_STACK: "prod",
+            PULUMI_NODEJS_DRY_RUN: "false",
+            PULUMI_DRY_RUN: "false",
+        });
+        assert.equal(stackEnvironment({ stack: "dev" })["PULUMI_CONFIG"], undefined);
     });
 });
