@@ -2,7 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import {
+    specialOutputValueSig as OUTPUT_VALUE_SIG,
+    specialResourceSig as RESOURCE_SIG,
+    specialSecretSig as SECRET_SIG,
+    specialSigKey as SIG_KEY,
+} from "@pulumi/pulumi/runtime/rpc";
 import { StrictMocks } from "./harness/mocks";
+import { stackEnvironment } from "./harness/policy-pack/session";
+import { aliasUrn, engineMarshal, goDurationSeconds, secret, UNKNOWN_INPUT, withSecretOutputs } from "./harness/policy-pack/wire";
 import { secretPlaceholder, secure, toEngineConfig } from "./harness/stack-file";
 
 describe("strict mocks", () => {
@@ -36,5 +44,73 @@ describe("stack file to engine config", () => {
             provided: { SENTRY_DSN: secretPlaceholder("secrets.provided.SENTRY_DSN") },
         });
         assert.deepEqual(secretKeys, ["platform:secrets"]);
+    });
+});
+
+describe("properties as the engine hands them to an analyzer", () => {
+    it("keep secrets and unknowns in their wire form and drop internal keys at every level", () => {
+        const wrapped = { [SIG_KEY]: SECRET_SIG, value: { token: "t", __meta: 1 } };
+        assert.deepEqual(engineMarshal({ a: wrapped, b: [UNKNOWN_INPUT, { __defaults: [], c: null }], __internal: "x" }), {
+            a: secret({ token: "t" }),
+            b: [UNKNOWN_INPUT, { c: null }],
+        });
+    });
+
+    it("turn a resource reference into its ID, a component's into its URN, an unknown ID into the unknown sentinel", () => {
+        const urn = "urn:pulumi:dev::platform::aws:kms/key:Key::k";
+        assert.equal(engineMarshal({ [SIG_KEY]: RESOURCE_SIG, urn, id: "key-1" }), "key-1");
+        assert.equal(engineMarshal({ [SIG_KEY]: RESOURCE_SIG, urn, id: "" }), UNKNOWN_INPUT);
+        assert.equal(engineMarshal({ [SIG_KEY]: RESOURCE_SIG, urn }), urn);
+    });
+
+    it("turn an output value into its value (a secret when secret) or the unknown sentinel", () => {
+        assert.equal(engineMarshal({ [SIG_KEY]: OUTPUT_VALUE_SIG, value: "v", dependencies: [] }), "v");
+        assert.deepEqual(engineMarshal({ [SIG_KEY]: OUTPUT_VALUE_SIG, value: "v", secret: true }), secret("v"));
+        assert.equal(engineMarshal({ [SIG_KEY]: OUTPUT_VALUE_SIG, dependencies: ["urn"] }), UNKNOWN_INPUT);
+    });
+
+    it("make outputs named in additionalSecretOutputs secret", () => {
+        assert.deepEqual(withSecretOutputs({ result: "p", length: 32 }, ["result"]), { result: secret("p"), length: 32 });
+        assert.deepEqual(withSecretOutputs({ result: secret("p") }, ["result"]), { result: secret("p") });
+    });
+
+    it("resolve alias specs to URNs, the parent's type chain included", () => {
+        const resource = {
+            urn: "urn:pulumi:prod::platform::platform:kubernetes:Namespace$kubernetes:networking.k8s.io/v1:NetworkPolicy::app-deny",
+            parent: "urn:pulumi:prod::platform::platform:kubernetes:Namespace::app",
+        };
+        assert.equal(
+            aliasUrn({ spec: { name: "", type: "kubernetes:extensions/v1beta1:NetworkPolicy", parenturn: resource.parent } }, resource),
+            "urn:pulumi:prod::platform::platform:kubernetes:Namespace$kubernetes:extensions/v1beta1:NetworkPolicy::app-deny",
+        );
+        assert.equal(
+            aliasUrn({ spec: { name: "old-deny", noparent: true } }, resource),
+            "urn:pulumi:prod::platform::kubernetes:networking.k8s.io/v1:NetworkPolicy::old-deny",
+        );
+        assert.equal(aliasUrn({ urn: "urn:pulumi:prod::platform::x:y:Z::n" }, resource), "urn:pulumi:prod::platform::x:y:Z::n");
+    });
+
+    it("give custom timeouts in seconds, from Go durations", () => {
+        assert.equal(goDurationSeconds("1h30m"), 5400);
+        assert.equal(goDurationSeconds("90s"), 90);
+        assert.equal(goDurationSeconds(undefined), 0);
+        assert.throws(() => goDurationSeconds("10 minutes"), /not a Go duration/);
+    });
+});
+
+describe("the environment a policy pack starts with for a stack", () => {
+    it("carries the stack's config and identity in both spellings the Node.js SDK reads, as the engine sets them", () => {
+        assert.deepEqual(stackEnvironment({ stack: "prod", config: { "platform:environment": '{"name":"prod"}' }, secretKeys: [] }), {
+            PULUMI_CONFIG: '{"platform:environment":"{\\"name\\":\\"prod\\"}"}',
+            PULUMI_NODEJS_ORGANIZATION: "organization",
+            PULUMI_ORGANIZATION: "organization",
+            PULUMI_NODEJS_PROJECT: "platform",
+            PULUMI_PROJECT: "platform",
+            PULUMI_NODEJS_STACK: "prod",
+            PULUMI_STACK: "prod",
+            PULUMI_NODEJS_DRY_RUN: "false",
+            PULUMI_DRY_RUN: "false",
+        });
+        assert.equal(stackEnvironment({ stack: "dev" })["PULUMI_CONFIG"], undefined);
     });
 });

@@ -12,15 +12,23 @@ export interface RecordedResource {
     inputs: Record<string, any>;
     /** Inputs as serialized for the engine: secrets still wrapped. */
     rawInputs: Record<string, unknown>;
+    /** State the engine would store: the provider's (mocks') outputs, or a component's registered outputs; secrets wrapped. */
+    rawOutputs: Record<string, unknown>;
     provider?: string;
     protect: boolean;
+    /** Every resource this one depends on (explicit `dependsOn` and through its inputs). */
     dependsOn: string[];
+    /** Per input property, the resources it depends on. */
+    propertyDependencies: Record<string, string[]>;
     aliases: unknown[];
     ignoreChanges: string[];
     retainOnDelete: boolean;
     deleteBeforeReplace: boolean;
-    /** `customTimeouts` as sent to the engine (empty strings where unset). */
-    customTimeouts?: { create: string; update: string; pb_delete: string };
+    /** Whether the program set `deleteBeforeReplace` at all (the engine passes it on only then). */
+    deleteBeforeReplaceDefined: boolean;
+    additionalSecretOutputs: string[];
+    /** Go durations as the program set them, e.g. `{ create: "30m" }`. */
+    customTimeouts: { create?: string; update?: string; delete?: string };
 }
 
 export function isSecretValue(value: unknown): value is { value: unknown } {

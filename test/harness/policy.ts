@@ -2,15 +2,16 @@ import type { Policy, PolicyConfigSchema, ResourceValidationPolicy, StackValidat
 import * as policyProxy from "@pulumi/policy/proxy";
 import type { Graph } from "./graph";
 
+/*
+ * The direct path: policies called in this process, imitating the analyzer. The pack's tests run
+ * through the SDK's analyzer server instead (`policy-pack/`); this stays to show both paths agree.
+ */
+
 // The SDK's analyzer wraps props in this proxy; its helpers exist at run time but are untyped.
 const sdk = policyProxy as unknown as {
     unknownCheckingProxy<T>(value: T): T;
     UnknownValueError: new (...args: never[]) => Error;
-    unknownBooleanValue: unknown;
-    unknownStringValue: unknown;
 };
-/** Values a preview does not know yet, as the analyzer receives them. */
-export const UNKNOWN = { boolean: sdk.unknownBooleanValue, string: sdk.unknownStringValue };
 
 export interface PolicyResource {
     type: string;
@@ -26,13 +27,6 @@ export interface Violation {
     enforcementLevel: string;
     message: string;
     urn?: string;
-}
-
-export const fixtureUrn = (stack: string, type: string, name: string) => `urn:pulumi:${stack}::platform::${type}::${name}`;
-
-/** A resource as a policy sees it. */
-export function fixture(stack: string, type: string, name: string, props: Record<string, any>): PolicyResource {
-    return { type, props, urn: fixtureUrn(stack, type, name), name };
 }
 
 /** The recorded graph as the policy engine would present it: every custom resource with its inputs. */

@@ -9,9 +9,10 @@ import { Releases, withRunningReleases } from "../../config/releases";
 import { composeStack } from "../../program";
 import { Graph, RecordedResource, unwrap } from "./graph";
 import { GITHUB_INVOKES, InvokeHandler, StrictMocks } from "./mocks";
-import { readStackSections, REPO_ROOT, Sections, toEngineConfig, writeStackFile } from "./stack-file";
+import { PROJECT } from "./project";
+import { EngineConfig, readStackSections, REPO_ROOT, Sections, toEngineConfig, writeStackFile } from "./stack-file";
 
-export const PROJECT = "platform";
+export { PROJECT };
 export const BOOTSTRAP_PROJECT = "platform-bootstrap";
 /** The Pulumi Cloud organization the mocks run in (the stack files' delivery.pulumiOrganization). */
 export const ORGANIZATION = "collab";
@@ -45,6 +46,8 @@ export interface RunResult<C = StackConfig> {
     config?: C;
     /** The error the program threw before registering, if any (e.g. a ConfigError). */
     error?: unknown;
+    /** The stack config as the engine handed it to the program (secure values decrypted to placeholders). */
+    engineConfig: EngineConfig;
 }
 
 // waitForRPCs is exported at run time but @internal in the SDK's typings.
@@ -53,24 +56,32 @@ const runtimeInternals = pulumi.runtime as unknown as { waitForRPCs(): Promise<v
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sdkState = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { rootDirectory?: string } } } };
 
+interface Struct {
+    toJavaScript(): Record<string, unknown>;
+}
 interface RegisterRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
     getCustom(): boolean;
-    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getObject(): Struct | undefined;
     getProvider(): string;
     getProtect(): boolean;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
     getAliasesList(): { toObject(): unknown }[];
     getIgnorechangesList(): string[];
     getRetainondelete(): boolean;
     getDeletebeforereplace(): boolean;
-    getCustomtimeouts(): { toObject(): { create: string; update: string; pb_delete: string } } | undefined;
+    getDeletebeforereplacedefined(): boolean;
+    getAdditionalsecretoutputsList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
+type Callback<T> = (error: unknown, response?: T) => void;
 interface MockMonitorInternals {
     newUrn(parent: string, type: string, name: string): string;
-    registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+    registerResource(req: RegisterRequest, callback: Callback<{ getObject(): Struct | undefined }>): Promise<void>;
+    registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, callback: Callback<unknown>): void;
 }
 
 /** Runs the real program (the same calls as index.ts) under strict mocks and returns what it registered. */
@@ -113,7 +124,7 @@ async function evaluate<C>(
     stack: string,
     /** A temporary project directory holding the stack file; removed after the run. */
     projectDir: string,
-    engineConfig: { config: Record<string, string>; secretKeys: string[] },
+    engineConfig: EngineConfig,
     mocks: StrictMocks,
     program: () => Promise<{ config: C; outputs: Record<string, unknown> }>,
 ): Promise<RunResult<C>> {
@@ -134,14 +145,28 @@ async function evaluate<C>(
     await runtimeInternals.waitForRPCs();
     fs.rmSync(projectDir, { recursive: true, force: true });
     if (mocks.errors.length > 0) throw mocks.errors[0];
-    return { graph: new Graph(resources, outputs), config, error };
+    return { graph: new Graph(resources, outputs), config, error, engineConfig };
 }
 
 /** Runs a stack and fails if the program threw. */
 export async function recordStack(stack: string, options: RunOptions = {}): Promise<Required<Omit<RunResult, "error">>> {
-    const { graph, config, error } = await runStack(stack, options);
+    const { graph, config, error, engineConfig } = await runStack(stack, options);
     if (error !== undefined || config === undefined) throw error;
-    return { graph, config };
+    return { graph, config, engineConfig };
+}
+
+interface RecordedAlias {
+    urn?: string;
+    spec?: { parenturn?: string };
+}
+/** The SDK's alias specs name parents by the mocks' URNs; the recorded graph uses the engine's. */
+function withRealUrns(alias: RecordedAlias, realUrn: (mockUrn: string) => string): RecordedAlias {
+    const parent = alias.spec?.parenturn;
+    return {
+        ...alias,
+        ...(alias.urn ? { urn: realUrn(alias.urn) } : {}),
+        ...(parent ? { spec: { ...alias.spec, parenturn: realUrn(parent) } } : {}),
+    };
 }
 
 function recordRegistrations(project: string, stack: string): RecordedResource[] {
@@ -150,6 +175,7 @@ function recordRegistrations(project: string, stack: string): RecordedResource[]
     const realUrns = new Map<string, string>();
     const realUrn = (mockUrn: string) => realUrns.get(mockUrn) ?? mockUrn;
     const resources: RecordedResource[] = [];
+    const byMockUrn = new Map<string, RecordedResource>();
 
     monitor.registerResource = (req, callback) => {
         const type = req.getType();
@@ -160,7 +186,10 @@ function recordRegistrations(project: string, stack: string): RecordedResource[]
         realUrns.set(monitor.newUrn(req.getParent(), type, name), urn);
         const rawInputs = req.getObject()?.toJavaScript() ?? {};
         const providerRef = req.getProvider();
-        resources.push({
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList().map(realUrn)));
+        const timeouts = req.getCustomtimeouts();
+        const resource: RecordedResource = {
             type,
             name,
             urn,
@@ -168,16 +197,37 @@ function recordRegistrations(project: string, stack: string): RecordedResource[]
             custom: req.getCustom(),
             inputs: unwrap(rawInputs),
             rawInputs,
+            rawOutputs: {},
             provider: providerRef ? realUrn(providerRef.slice(0, providerRef.lastIndexOf("::"))) : undefined,
             protect: req.getProtect(),
             dependsOn: req.getDependenciesList().map(realUrn),
-            aliases: req.getAliasesList().map((a) => a.toObject()),
+            propertyDependencies,
+            aliases: req.getAliasesList().map((a) => withRealUrns(a.toObject() as RecordedAlias, realUrn)),
             ignoreChanges: req.getIgnorechangesList(),
             retainOnDelete: req.getRetainondelete(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
-            customTimeouts: req.getCustomtimeouts()?.toObject(),
+            deleteBeforeReplaceDefined: req.getDeletebeforereplacedefined(),
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            customTimeouts: timeouts
+                ? Object.fromEntries(
+                      Object.entries({ create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }).filter(
+                          ([, value]) => value !== "",
+                      ),
+                  )
+                : {},
+        };
+        resources.push(resource);
+        byMockUrn.set(monitor.newUrn(req.getParent(), type, name), resource);
+        return original(req, (error, response) => {
+            if (resource.custom) resource.rawOutputs = response?.getObject()?.toJavaScript() ?? {};
+            callback(error, response);
         });
-        return original(req, callback);
+    };
+    const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, callback) => {
+        const resource = byMockUrn.get(req.getUrn());
+        if (resource) resource.rawOutputs = req.getOutputs()?.toJavaScript() ?? {};
+        return originalOutputs(req, callback);
     };
     return resources;
 }

@@ -3,8 +3,9 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { CONFIG_NAMESPACE } from "../../config/load";
+import { REPO_ROOT } from "./project";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export { REPO_ROOT };
 export const STACKS = ["local", "dev", "staging", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
 
@@ -39,11 +40,17 @@ export function readStackSections(stack: string, projectDir = REPO_ROOT, namespa
     return sections;
 }
 
+/** Stack config as the engine passes it to programs and policy packs: `<namespace>:<key>` to string, and the secret keys. */
+export interface EngineConfig {
+    config: Record<string, string>;
+    secretKeys: string[];
+}
+
 /**
  * Turns sections into what the Pulumi engine hands a program: one string per key (JSON for objects),
  * secure values decrypted (to placeholders), and the keys holding any secure value marked secret.
  */
-export function toEngineConfig(sections: Sections, namespace = CONFIG_NAMESPACE): { config: Record<string, string>; secretKeys: string[] } {
+export function toEngineConfig(sections: Sections, namespace = CONFIG_NAMESPACE): EngineConfig {
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [name, value] of Object.entries(sections)) {
@@ -77,4 +84,11 @@ export function writeStackFile(stack: string, sections: Sections, projectDir = R
     const config = Object.fromEntries(Object.entries(sections).map(([name, value]) => [`${namespace}:${name}`, value]));
     fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify({ config }));
     return dir;
+}
+
+/** A stack's config as the engine hands it to the program and the policy pack, once the operator's secrets are set. */
+export function stackEngineConfig(stack: string, edit?: (sections: Sections) => void): EngineConfig {
+    const sections = readStackSections(stack);
+    edit?.(sections);
+    return toEngineConfig(sections);
 }
