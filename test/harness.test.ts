@@ -2,8 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { limitRangeViolations, parseQuantity, podCharge, quotaShortfalls, rolloutPeakPods } from "./cluster/fit";
+import { FAIL_POD_MARK, kwokStages } from "./cluster/kwok-stages";
+import { applyOrder, missingNamespaces, stackObjects } from "./cluster/objects";
+import { Graph } from "./harness/graph";
 import { StrictMocks } from "./harness/mocks";
-import { secretPlaceholder, secure, toEngineConfig } from "./harness/stack-file";
+import { recordStack } from "./harness/run-stack";
+import { secretPlaceholder, secure, STACKS, toEngineConfig } from "./harness/stack-file";
 
 describe("strict mocks", () => {
     it("fail any provider function call that has no explicit mock", async () => {
@@ -36,5 +41,86 @@ describe("stack file to engine config", () => {
             provided: { SENTRY_DSN: secretPlaceholder("secrets.provided.SENTRY_DSN") },
         });
         assert.deepEqual(secretKeys, ["platform:secrets"]);
+    });
+});
+
+describe("cluster suite helpers (npm run test:cluster)", () => {
+    it("classify every Kubernetes resource of each stack: objects to apply, our chart's releases, third-party releases", async () => {
+        for (const stack of STACKS) {
+            const { graph } = await recordStack(stack);
+            const objects = stackObjects(graph);
+            const k8sResources = graph.resources.filter((r) => r.type.startsWith("kubernetes:"));
+            assert.equal(objects.manifests.length + objects.charts.length + objects.thirdParty.length, k8sResources.length, stack);
+            assert.deepEqual(
+                objects.charts.map((c) => c.name),
+                ["supernova-server"],
+                stack,
+            );
+            assert.equal(applyOrder(objects.manifests)[0]!.kind, "Namespace");
+            assert.ok(objects.manifests.every((m) => typeof m.metadata.name === "string" && m.apiVersion && m.kind));
+            assert.deepEqual(
+                missingNamespaces(objects),
+                stack === "local" ? [] : ["cert-manager", "external-secrets", "ingress-nginx"],
+                stack,
+            );
+        }
+    });
+
+    it("fail on a kubernetes resource type the suite cannot apply", () => {
+        const resource = { type: "kubernetes:kustomize/v2:Directory", name: "x", urn: "urn:x", custom: true, inputs: {} } as any;
+        assert.throws(() => stackObjects(new Graph([resource], {})), /does not know how to apply kubernetes:kustomize\/v2:Directory/);
+    });
+
+    it("charge pods to a quota as the API server does and find shortfalls", () => {
+        assert.equal(parseQuantity("500m"), 0.5);
+        assert.equal(parseQuantity("2Gi"), 2 * 2 ** 30);
+        assert.equal(parseQuantity("1e3"), 1000);
+        assert.throws(() => parseQuantity("lots"), /not a Kubernetes quantity/);
+        const app = { resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } } };
+        const charge = podCharge({ spec: { containers: [app, app] } });
+        assert.deepEqual(charge, {
+            pods: 1,
+            "requests.cpu": 0.5,
+            "requests.memory": 512 * 2 ** 20,
+            "limits.cpu": 2,
+            "limits.memory": 2 * 2 ** 30,
+            cpu: 0.5,
+            memory: 512 * 2 ** 20,
+        });
+        const hard = { "limits.cpu": "6", pods: "4" };
+        assert.deepEqual(quotaShortfalls(hard, { "limits.cpu": "2", pods: "1" }, [charge, charge]), []);
+        assert.deepEqual(quotaShortfalls(hard, { "limits.cpu": "2", pods: "1" }, [charge, charge, charge]), [
+            { resource: "limits.cpu", needed: 8, hard: 6 },
+        ]);
+        assert.equal(rolloutPeakPods(10, "25%"), 13);
+        assert.equal(rolloutPeakPods(3, 1), 4);
+    });
+
+    it("report containers outside a LimitRange", () => {
+        const range = {
+            metadata: { name: "lr" },
+            spec: { limits: [{ type: "Container", max: { cpu: "1" }, maxLimitRequestRatio: { memory: "2" } }] },
+        };
+        const pod = (resources: object) => ({ metadata: { name: "p" }, spec: { containers: [{ name: "c", resources }] } });
+        const fits = { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } };
+        assert.deepEqual(limitRangeViolations(pod(fits), [range]), []);
+        assert.deepEqual(limitRangeViolations(pod({ ...fits, limits: { cpu: "2", memory: "4Gi" } }), [range]), [
+            "pod p container c: limits.cpu 2 > max 1 (lr)",
+            "pod p container c: memory limit/request above 2 (lr)",
+        ]);
+        assert.deepEqual(limitRangeViolations(pod({ requests: fits.requests }), []), [
+            "pod p container c: no limits.cpu",
+            "pod p container c: no limits.memory",
+        ]);
+    });
+
+    it("kwok fails a Job's pod only when its fail mark names the pod's own component", () => {
+        const stages = kwokStages();
+        const expression = (name: string) => stages.find((s) => s.metadata.name === name)!.spec.selector.matchExpressions;
+        const failed = expression("job-pod-failed").find((e) => e.key.includes(FAIL_POD_MARK))!;
+        const succeeded = expression("job-pod-succeeded").find((e) => e.key.includes(FAIL_POD_MARK))!;
+        assert.equal(failed.key, succeeded.key);
+        assert.deepEqual([failed.operator, succeeded.operator], ["In", "NotIn"]);
+        assert.match(failed.key, /\.metadata\.labels\["app\.kubernetes\.io\/component"\]/);
     });
 });
