@@ -594,18 +594,18 @@ function brokenCases(release: ServiceChartRelease, objects: StackObjects): Broke
     ];
     const defaultLimit = limitRange?.spec.limits.find((l: any) => l.type === "Container")?.default;
     if (defaultLimit?.cpu) {
-        // No limits: the LimitRange fills in its default, which is below what the pod asks for.
-        const noLimits = values();
-        noLimits.resources = { requests: { ...noLimits.resources.requests, cpu: doubled(defaultLimit.cpu) } };
-        cases.push({ name: "no-limits", values: noLimits, expect: /must be less than or equal to cpu limit/ });
+        // The chart's schema requires limits, so they go in the rendered output: the LimitRange then fills in
+        // its default limit, which is below what the pod asks for.
+        const aboveDefault = values();
+        aboveDefault.resources.requests.cpu = doubled(defaultLimit.cpu);
+        aboveDefault.resources.limits.cpu = doubled(defaultLimit.cpu);
+        cases.push({ name: "no-limits", values: aboveDefault, postRender: "no-limits", expect: /must be less than or equal to cpu limit/ });
     }
     const hardCpu = quota?.spec.hard["requests.cpu"];
     if (hardCpu) {
         const overQuota = values();
-        overQuota.resources = {
-            requests: { ...overQuota.resources.requests, cpu: doubled(hardCpu) },
-            limits: { ...overQuota.resources.limits, cpu: doubled(hardCpu) },
-        };
+        overQuota.resources.requests.cpu = doubled(hardCpu);
+        overQuota.resources.limits.cpu = doubled(hardCpu);
         cases.push({ name: "over-quota", values: overQuota, expect: /exceeded quota: compute/ });
     }
     return cases;

@@ -264,7 +264,6 @@ export async function startControlPlane(): Promise<ControlPlane> {
             "--use-service-account-credentials=true",
             "--service-account-private-key-file=sa.key",
             "--root-ca-file=ca.crt",
-            "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller",
             "--concurrent-job-syncs=10",
         ]);
         launch("kube-scheduler", [
@@ -283,7 +282,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
             `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
             "--node-ip=127.0.0.1",
             "--cidr=10.244.0.1/16",
-            "--server-address=127.0.0.1:0",
+            "--node-lease-duration-seconds=40",
         ]);
 
         const env = {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A Helm post-renderer for the cluster suite's broken cases: changes what the chart rendered in ways
-// no chart value allows (the chart hard-codes its security context), then prints it back.
+// no chart value allows (the chart hard-codes its security context, and its values schema requires
+// resource limits), then prints it back.
 // Usage: helm install ... --post-renderer test/cluster/post-render.mjs --post-renderer-args <patch>
 import { readFileSync } from "node:fs";
 import { parseAllDocuments, stringify } from "yaml";
@@ -12,6 +13,11 @@ const PATCHES = {
         for (const container of doc.spec.template.spec.containers) {
             container.securityContext = { ...container.securityContext, privileged: true, allowPrivilegeEscalation: true };
         }
+    },
+    // The app's containers lose their resource limits (the namespace's LimitRange default applies).
+    "no-limits": (doc) => {
+        if (doc.kind !== "Deployment") return;
+        for (const container of doc.spec.template.spec.containers) delete container.resources?.limits;
     },
 };
 
