@@ -94,7 +94,10 @@ interface ReleaseState {
     servingHash?: string;
 }
 
-for (const stack of STACKS) {
+/** CLUSTER_SUITE_STACKS=local,prod runs only those stacks (while working on one); CI runs them all. */
+const stacks = process.env["CLUSTER_SUITE_STACKS"]?.split(",") ?? [...STACKS];
+
+for (const stack of stacks) {
     describe(`cluster: ${stack}`, () => {
         let objects: StackObjects;
         let stackStarted = 0;

@@ -245,6 +245,8 @@ export async function startControlPlane(): Promise<ControlPlane> {
             "--service-account-signing-key-file=sa.key",
             "--service-cluster-ip-range=10.96.0.0/16",
             "--authorization-mode=RBAC",
+            // As on EKS (its own DaemonSets run privileged): Pod Security admission is what keeps app pods out.
+            "--allow-privileged=true",
             // The default reconciler publishes the advertise address as the kubernetes Service's
             // endpoint, and loopback is not a valid endpoint.
             "--endpoint-reconciler-type=none",

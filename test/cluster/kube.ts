@@ -101,7 +101,8 @@ export class Kube {
         return events
             .filter((e) => e.reason === "FailedCreate" && ownedBy(e.involvedObject?.name ?? ""))
             .filter((e) => (e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp) >= since.slice(0, 19))
-            .map((e) => `${e.involvedObject.kind}/${e.involvedObject.name}: ${e.message}`);
+            .map((e) => `${e.involvedObject.kind}/${e.involvedObject.name}: ${e.message}`)
+            .filter((message, i, all) => all.findIndex((m) => m.split(":")[0] === message.split(":")[0]) === i);
     }
 }
 
