@@ -257,24 +257,21 @@ export async function startControlPlane(): Promise<ControlPlane> {
         await waitFor("kube-apiserver /readyz", async () => (await getStatus(`${server}/readyz`, dir)) === 200, 120_000, processes);
         timings["apiserver ready"] = Date.now() - started;
 
-        launch("kube-controller-manager", [
-            `--kubeconfig=${kubeconfig}`,
-            `--authentication-kubeconfig=${kubeconfig}`,
-            `--authorization-kubeconfig=${kubeconfig}`,
-            "--secure-port=0",
-            "--leader-elect=false",
+        // Both talk to the API server as the admin, serve nothing themselves and run alone (no election).
+        const component = (name: string, flags: string[]) =>
+            launch(name, [
+                ...["", "authentication-", "authorization-"].map((prefix) => `--${prefix}kubeconfig=${kubeconfig}`),
+                "--secure-port=0",
+                "--leader-elect=false",
+                ...flags,
+            ]);
+        component("kube-controller-manager", [
             "--use-service-account-credentials=true",
             "--service-account-private-key-file=sa.key",
             "--root-ca-file=ca.crt",
             "--concurrent-job-syncs=10",
         ]);
-        launch("kube-scheduler", [
-            `--kubeconfig=${kubeconfig}`,
-            `--authentication-kubeconfig=${kubeconfig}`,
-            `--authorization-kubeconfig=${kubeconfig}`,
-            "--secure-port=0",
-            "--leader-elect=false",
-        ]);
+        component("kube-scheduler", []);
         const kwokConfigFile = path.join(dir, "kwok.yaml");
         fs.writeFileSync(kwokConfigFile, kwokConfig());
         launch("kwok", [

@@ -124,17 +124,6 @@ function commandError(tool: string, args: string[], error: unknown): Error {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `use` with a temporary JSON values file. */
-export function withJsonFile<T>(value: unknown, use: (file: string) => T): T {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-values-"));
-    try {
-        const file = path.join(dir, "values.json");
-        fs.writeFileSync(file, JSON.stringify(value));
-        return use(file);
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
-
 export async function withJsonFileAsync<T>(value: unknown, use: (file: string) => Promise<T>): Promise<T> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-values-"));
     try {

@@ -92,24 +92,16 @@ phase: Running
 startTime: {{ $now | Quote }}
 `;
 
-const terminated = (exitCode: number, reason: string) =>
-    `    terminated: { exitCode: ${exitCode}, reason: ${reason}, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }} }`;
-
-const POD_SUCCEEDED = `{{ $now := Now }}
+/** A pod whose containers exited: Succeeded with exit code 0, Failed otherwise. */
+const podFinished = (phase: "Succeeded" | "Failed", exitCode: number, reason: string) => `{{ $now := Now }}
 conditions:
-- { type: Ready, status: "False", reason: PodCompleted, lastTransitionTime: {{ $now | Quote }} }
-- { type: ContainersReady, status: "False", reason: PodCompleted, lastTransitionTime: {{ $now | Quote }} }
-${containerStates(terminated(0, "Completed"), false)}
-phase: Succeeded
+- { type: Ready, status: "False", reason: Pod${phase === "Succeeded" ? "Completed" : "Failed"}, lastTransitionTime: {{ $now | Quote }} }
+- { type: ContainersReady, status: "False", reason: Pod${phase === "Succeeded" ? "Completed" : "Failed"}, lastTransitionTime: {{ $now | Quote }} }
+${containerStates(`    terminated: { exitCode: ${exitCode}, reason: ${reason}, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }} }`, false)}
+phase: ${phase}
 `;
-
-const POD_FAILED = `{{ $now := Now }}
-conditions:
-- { type: Ready, status: "False", reason: PodFailed, lastTransitionTime: {{ $now | Quote }} }
-- { type: ContainersReady, status: "False", reason: PodFailed, lastTransitionTime: {{ $now | Quote }} }
-${containerStates(terminated(1, "Error"), false)}
-phase: Failed
-`;
+const POD_SUCCEEDED = podFinished("Succeeded", 0, "Completed");
+const POD_FAILED = podFinished("Failed", 1, "Error");
 
 /**
  * The Stage objects kwok plays: nodes become Ready and keep a heartbeat; pods start Running and
