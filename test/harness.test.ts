@@ -4,11 +4,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { limitRangeViolations, parseQuantity, podCharge, quotaShortfalls, rolloutPeakPods } from "./cluster/fit";
 import { FAIL_POD_MARK, kwokStages } from "./cluster/kwok-stages";
-import { applyOrder, missingNamespaces, stackObjects } from "./cluster/objects";
+import { stackObjects } from "./cluster/objects";
 import { Graph } from "./harness/graph";
 import { StrictMocks } from "./harness/mocks";
-import { recordStack } from "./harness/run-stack";
-import { secretPlaceholder, secure, STACKS, toEngineConfig } from "./harness/stack-file";
+import { secretPlaceholder, secure, toEngineConfig } from "./harness/stack-file";
 
 describe("strict mocks", () => {
     it("fail any provider function call that has no explicit mock", async () => {
@@ -45,27 +44,6 @@ describe("stack file to engine config", () => {
 });
 
 describe("cluster suite helpers (npm run test:cluster)", () => {
-    it("classify every Kubernetes resource of each stack: objects to apply, our chart's releases, third-party releases", async () => {
-        for (const stack of STACKS) {
-            const { graph } = await recordStack(stack);
-            const objects = stackObjects(graph);
-            const k8sResources = graph.resources.filter((r) => r.type.startsWith("kubernetes:"));
-            assert.equal(objects.manifests.length + objects.charts.length + objects.thirdParty.length, k8sResources.length, stack);
-            assert.deepEqual(
-                objects.charts.map((c) => c.name),
-                ["supernova-server"],
-                stack,
-            );
-            assert.equal(applyOrder(objects.manifests)[0]!.kind, "Namespace");
-            assert.ok(objects.manifests.every((m) => typeof m.metadata.name === "string" && m.apiVersion && m.kind));
-            assert.deepEqual(
-                missingNamespaces(objects),
-                stack === "local" ? [] : ["cert-manager", "external-secrets", "ingress-nginx"],
-                stack,
-            );
-        }
-    });
-
     it("fail on a kubernetes resource type the suite cannot apply", () => {
         const resource = { type: "kubernetes:kustomize/v2:Directory", name: "x", urn: "urn:x", custom: true, inputs: {} } as any;
         assert.throws(() => stackObjects(new Graph([resource], {})), /does not know how to apply kubernetes:kustomize\/v2:Directory/);
