@@ -144,24 +144,26 @@ for (const stack of stacks) {
             }
         });
 
-        it("every workload the program registers directly gets its pods admitted", async () => {
+        it("every workload the program registers directly runs: pods admitted, volumes bound, Ready", async () => {
             const workloads = objects.manifests.filter((m) => ["StatefulSet", "Deployment", "DaemonSet"].includes(m.kind));
             for (const workload of workloads) {
-                await waitUntil(`${workload.kind}/${workload.metadata.name} pods created`, 60_000, () => {
+                const { kind, metadata } = workload;
+                await waitUntil(`${kind}/${metadata.name} Ready`, 120_000, () => {
                     const refused = kube
-                        .items("events", workload.metadata.namespace)
-                        .filter((e) => e.reason === "FailedCreate" && e.involvedObject.name === workload.metadata.name);
+                        .items("events", metadata.namespace)
+                        .filter((e) => e.reason === "FailedCreate" && e.involvedObject.name === metadata.name);
                     assert.deepEqual(
                         refused.map((e) => e.message),
                         [],
-                        `${workload.kind}/${workload.metadata.name}`,
+                        `${kind}/${metadata.name}`,
                     );
-                    const live = kube.json(["get", workload.kind, workload.metadata.name, "-n", workload.metadata.namespace]);
-                    return (live.status?.replicas ?? 0) >= (workload.spec.replicas ?? 1);
+                    provisionVolumes(metadata.namespace);
+                    const live = kube.json(["get", kind, metadata.name, "-n", metadata.namespace]);
+                    return (live.status?.readyReplicas ?? 0) >= (workload.spec.replicas ?? 1);
                 });
             }
             log(
-                `${stack}: ${workloads.length} workloads of the program admitted (${workloads.map((w) => w.metadata.name).join(", ") || "none"})`,
+                `${stack}: ${workloads.length} workloads of the program Ready (${workloads.map((w) => w.metadata.name).join(", ") || "none"})`,
             );
         });
 
@@ -547,6 +549,31 @@ function podReferences(spec: any): { kind: "Secret" | "ConfigMap"; name: string 
         if (volume.configMap && !volume.configMap.optional) refs.push({ kind: "ConfigMap", name: volume.configMap.name });
     }
     return refs;
+}
+
+/**
+ * Binds each Pending PersistentVolumeClaim of a namespace to a new PersistentVolume of its size: what
+ * the cluster's storage provisioner (EBS CSI) does, which cannot run here. kwok never mounts it.
+ */
+function provisionVolumes(namespace: string): void {
+    const pending = kube.items("persistentvolumeclaims", namespace).filter((c) => c.status.phase === "Pending");
+    if (pending.length === 0) return;
+    kube.apply(
+        pending.map((claim) => ({
+            apiVersion: "v1",
+            kind: "PersistentVolume",
+            metadata: { name: `suite-${claim.metadata.uid}` },
+            spec: {
+                capacity: { storage: claim.spec.resources.requests.storage },
+                accessModes: claim.spec.accessModes,
+                storageClassName: claim.spec.storageClassName ?? "",
+                persistentVolumeReclaimPolicy: "Retain",
+                claimRef: { namespace, name: claim.metadata.name, uid: claim.metadata.uid },
+                hostPath: { path: `/var/lib/cluster-suite/${claim.metadata.uid}` },
+            },
+        })),
+        FIELD_MANAGER,
+    );
 }
 
 /** What an identity with no RoleBinding may do: the yardstick for "only what it needs". */
