@@ -145,13 +145,16 @@ function tail(file: string, lines = 15): string {
 }
 
 const running = new Set<ChildProcess>();
-// A crash or Ctrl-C must not leave servers behind: kill whatever is still running, synchronously.
-process.on("exit", () => {
+const directories = new Set<string>();
+// A crash or Ctrl-C must not leave servers or files behind: kill whatever still runs, synchronously.
+function killEverything(): void {
     for (const child of running) child.kill("SIGKILL");
-});
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    for (const dir of directories) fs.rmSync(dir, { recursive: true, force: true });
+}
+process.on("exit", killEverything);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
-        for (const child of running) child.kill("SIGKILL");
+        killEverything();
         process.exit(130);
     });
 }
@@ -187,6 +190,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     const started = Date.now();
     const timings: Record<string, number> = {};
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "control-plane-"));
+    directories.add(dir);
     const processes: Managed[] = [];
     const launch = (name: string, args: string[]) => {
         const log = path.join(dir, `${name}.log`);
@@ -211,6 +215,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
         samplePeaks();
         for (const p of [...processes].reverse()) await stopProcess(p.child);
         fs.rmSync(dir, { recursive: true, force: true });
+        directories.delete(dir);
     };
 
     try {
