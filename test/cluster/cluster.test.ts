@@ -6,18 +6,30 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
 import { recordStack } from "../harness/run-stack";
 import { REPO_ROOT, STACKS } from "../harness/stack-file";
 import { CHART_PATH } from "../../components/service-release/service-release";
 import { ControlPlane, leftoverProcesses, startControlPlane } from "./control-plane";
 import { limitRangeViolations, podCharge, quotaShortfalls, rolloutPeakPods } from "./fit";
-import { Kube, sleep, withJsonFileAsync } from "./kube";
+import { brokenCases } from "./broken-cases";
+import { FIELD_MANAGER, Kube, withJsonFileAsync } from "./kube";
 import { FAIL_POD_MARK } from "./kwok-stages";
 import { applyOrder, missingNamespaces, ServiceChartRelease, stackObjects, StackObjects } from "./objects";
 import { validatePublished } from "./published-schemas";
+import {
+    assertWeightOrder,
+    baselinePermissions,
+    hookJobs,
+    permissions,
+    podReferences,
+    provisionVolumes,
+    renderedHooks,
+    waitForRollout,
+    waitUntil,
+    watchServing,
+    weight,
+} from "./release-checks";
 
-const FIELD_MANAGER = "pulumi-kubernetes";
 const CRD_DIRS = [path.join(REPO_ROOT, ".tools", "crds", "gateway-api")];
 const POST_RENDER = path.join(__dirname, "post-render.mjs");
 /** Render mode (local) has no Helm timeout of its own; the chart's default rollout plus hooks. */
@@ -157,7 +169,7 @@ for (const stack of stacks) {
                         [],
                         `${kind}/${metadata.name}`,
                     );
-                    provisionVolumes(metadata.namespace);
+                    provisionVolumes(kube, metadata.namespace);
                     const live = kube.json(["get", kind, metadata.name, "-n", metadata.namespace]);
                     return (live.status?.readyReplicas ?? 0) >= (workload.spec.replicas ?? 1);
                 });
@@ -190,7 +202,7 @@ for (const stack of stacks) {
                     state.installed = true;
                     log(`${stack}: helm install ${release.name}: deployed in ${run.seconds.toFixed(1)} s`);
 
-                    const hooks = hookJobs(release, 1);
+                    const hooks = hookJobs(kube, release, 1);
                     assert.ok(hooks.length > 0, "the chart's hooks ran");
                     for (const job of hooks) assert.ok(job.status.succeeded >= 1, `${job.metadata.name} succeeded`);
                     assertWeightOrder(hooks);
@@ -202,7 +214,7 @@ for (const stack of stacks) {
 
             it("keeps or deletes hook Jobs as their delete policy says", () => {
                 for (const release of installed()) {
-                    const hooks = renderedHooks(release, 1);
+                    const hooks = renderedHooks(kube, release, 1);
                     assert.ok(hooks.length > 0);
                     for (const hook of hooks) {
                         const policies = String(hook.metadata.annotations?.["helm.sh/hook-delete-policy"] ?? "before-hook-creation").split(
@@ -241,7 +253,7 @@ for (const stack of stacks) {
                     const replicas = autoscaling.enabled ? autoscaling.maxReplicas : deployment.spec.replicas;
                     const peak = rolloutPeakPods(replicas, deployment.spec.strategy.rollingUpdate?.maxSurge);
                     const current = pods.filter((p) => p.metadata.labels["app.kubernetes.io/instance"] === release.name).length;
-                    const hook = renderedHooks(release, 1)[0];
+                    const hook = renderedHooks(kube, release, 1)[0];
                     const extra = [
                         ...Array.from({ length: peak - current }, () => podCharge(appPod)),
                         ...(hook ? [podCharge({ spec: hook.spec.template.spec })] : []),
@@ -287,14 +299,14 @@ for (const stack of stacks) {
                     const run = await helmRun("upgrade", release, values);
                     assert.equal(run.code, 0, failure(run));
                     assertNoApiWarnings(run.stderr);
-                    const hooks = hookJobs(release, 2);
+                    const hooks = hookJobs(kube, release, 2);
                     const components = hooks.map((j) => j.metadata.labels["app.kubernetes.io/component"]);
                     assert.ok(components.includes("migrate"), `revision 2 ran the migration: ${components.join(", ")}`);
                     assert.ok(!components.includes("seed"), `revision 2 ran no seed: ${components.join(", ")}`);
                     for (const job of hooks) assert.ok(job.status.succeeded >= 1, `${job.metadata.name} succeeded`);
                     const status = JSON.parse(kube.helm(["status", release.name, "-n", release.namespace, "-o", "json"]));
                     assert.equal(status.info.status, "deployed");
-                    states.get(release.name)!.servingHash = await waitForRollout(release, "upgrade");
+                    states.get(release.name)!.servingHash = await waitForRollout(kube, release, "upgrade");
                     log(
                         `${stack}: helm upgrade ${release.name}: revision 2 deployed in ${run.seconds.toFixed(1)} s; hooks: ${hooks.map((j) => j.metadata.name).join(", ")}`,
                     );
@@ -307,7 +319,7 @@ for (const stack of stacks) {
                     assert.ok(previousHash, "revision 2 is serving");
                     const values = withImageTag(release.values, "broken-migration");
                     values.podLabels = { ...(values.podLabels ?? {}), [FAIL_POD_MARK]: "migrate" };
-                    const watch = watchServing(release);
+                    const watch = watchServing(kube, release);
                     const run = await helmRun("upgrade", release, values);
                     const serving = await watch.stop();
                     assert.notEqual(run.code, 0, "the upgrade fails");
@@ -319,7 +331,7 @@ for (const stack of stacks) {
                     assert.equal(last.status, "deployed");
                     assert.equal(last.description, "Rollback to 2");
                     assert.equal(history.find((h) => h.revision === 3)?.status, "failed");
-                    const hash = await waitForRollout(release, "rollback");
+                    const hash = await waitForRollout(kube, release, "rollback");
                     assert.equal(hash, previousHash, "the ReplicaSet of revision 2 serves again");
                     assert.ok(
                         serving.minReady >= 1,
@@ -335,7 +347,7 @@ for (const stack of stacks) {
             });
 
             it("each workload's ServiceAccount can do only what it needs (kubectl auth can-i against real RBAC)", () => {
-                const baseline = baselinePermissions();
+                const baseline = baselinePermissions(kube);
                 for (const release of installed()) {
                     const namespace = release.namespace;
                     const accounts = new Map<string, string[]>();
@@ -366,7 +378,7 @@ for (const stack of stacks) {
                         }
                         if (needs.length === 0) {
                             assert.deepEqual(
-                                permissions(as, namespace),
+                                permissions(kube, as, namespace),
                                 baseline,
                                 `${account} has no permission beyond any authenticated identity`,
                             );
@@ -412,40 +424,6 @@ for (const stack of stacks) {
     });
 }
 
-function weight(job: any): number {
-    return Number(job.metadata.annotations?.["helm.sh/hook-weight"] ?? 0);
-}
-
-/** Hook Jobs Helm created for one revision (their names carry the revision), by creation time. */
-function hookJobs(release: ServiceChartRelease, revision: number): any[] {
-    return kube
-        .items("jobs", release.namespace, `app.kubernetes.io/instance=${release.name}`)
-        .filter((j) => j.metadata.annotations?.["helm.sh/hook"] && j.metadata.name.endsWith(`-${revision}`))
-        .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || weight(a) - weight(b));
-}
-
-/** The hooks of a revision as Helm recorded them (`helm get hooks`). */
-function renderedHooks(release: ServiceChartRelease, revision: number): any[] {
-    const text = kube.helm(["get", "hooks", release.name, "-n", release.namespace, `--revision=${revision}`]);
-    return parseAllDocuments(text)
-        .map((d) => d.toJS())
-        .filter((d) => d?.kind === "Job");
-}
-
-/** Each hook started only after every lower-weight hook of the same event had finished. */
-function assertWeightOrder(jobs: any[]): void {
-    for (const later of jobs) {
-        for (const earlier of jobs.filter((j) => weight(j) < weight(later))) {
-            assert.ok(
-                later.metadata.creationTimestamp > earlier.metadata.creationTimestamp &&
-                    later.metadata.creationTimestamp >= earlier.status.completionTime,
-                `${later.metadata.name} (weight ${weight(later)}, created ${later.metadata.creationTimestamp}) after ` +
-                    `${earlier.metadata.name} (weight ${weight(earlier)}, created ${earlier.metadata.creationTimestamp}, done ${earlier.status.completionTime})`,
-            );
-        }
-    }
-}
-
 async function helmRun(command: "install" | "upgrade", release: ServiceChartRelease, values: unknown, postRender?: string) {
     const timeout = `${release.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS}s`;
     return withJsonFileAsync(values, (file) =>
@@ -486,174 +464,6 @@ function withImageTag(values: Record<string, any>, suffix: string): Record<strin
     return copy;
 }
 
-/** Waits until the Deployment has rolled out, and returns the pod-template-hash of its serving ReplicaSet. */
-async function waitForRollout(release: ServiceChartRelease, what: string): Promise<string> {
-    let hash = "";
-    await waitUntil(`${release.name} ${what} rolled out`, 120_000, () => {
-        const d = kube.json(["get", "deployment", release.name, "-n", release.namespace]);
-        const done =
-            d.status.observedGeneration >= d.metadata.generation &&
-            d.status.updatedReplicas === d.spec.replicas &&
-            d.status.readyReplicas === d.spec.replicas &&
-            (d.status.replicas ?? 0) === d.spec.replicas;
-        if (!done) return false;
-        const sets = kube.items("replicasets", release.namespace, `app.kubernetes.io/instance=${release.name}`);
-        const serving = sets.filter((rs) => (rs.status.readyReplicas ?? 0) > 0);
-        if (serving.length !== 1) return false;
-        hash = serving[0].metadata.labels["pod-template-hash"];
-        return true;
-    });
-    return hash;
-}
-
-/** Samples the release's Ready app pods until stopped. */
-function watchServing(release: ServiceChartRelease) {
-    let minReady = Number.POSITIVE_INFINITY;
-    let samples = 0;
-    let running = true;
-    const loop = (async () => {
-        while (running) {
-            const pods = kube.items("pods", release.namespace, `app.kubernetes.io/instance=${release.name},!app.kubernetes.io/component`);
-            const ready = pods.filter(
-                (p) => !p.metadata.deletionTimestamp && p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"),
-            );
-            minReady = Math.min(minReady, ready.length);
-            samples++;
-            await sleep(300);
-        }
-    })();
-    return {
-        stop: async () => {
-            running = false;
-            await loop;
-            return { minReady, samples };
-        },
-    };
-}
-
-/** Secrets and ConfigMaps a pod spec reads (env, envFrom, volumes). */
-function podReferences(spec: any): { kind: "Secret" | "ConfigMap"; name: string }[] {
-    const refs: { kind: "Secret" | "ConfigMap"; name: string }[] = [];
-    for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
-        for (const from of container.envFrom ?? []) {
-            if (from.secretRef && !from.secretRef.optional) refs.push({ kind: "Secret", name: from.secretRef.name });
-            if (from.configMapRef && !from.configMapRef.optional) refs.push({ kind: "ConfigMap", name: from.configMapRef.name });
-        }
-        for (const env of container.env ?? []) {
-            const ref = env.valueFrom?.secretKeyRef ?? env.valueFrom?.configMapKeyRef;
-            if (ref && !ref.optional) refs.push({ kind: env.valueFrom.secretKeyRef ? "Secret" : "ConfigMap", name: ref.name });
-        }
-    }
-    for (const volume of spec.volumes ?? []) {
-        if (volume.secret && !volume.secret.optional) refs.push({ kind: "Secret", name: volume.secret.secretName });
-        if (volume.configMap && !volume.configMap.optional) refs.push({ kind: "ConfigMap", name: volume.configMap.name });
-    }
-    return refs;
-}
-
-/**
- * Binds each Pending PersistentVolumeClaim of a namespace to a new PersistentVolume of its size: what
- * the cluster's storage provisioner (EBS CSI) does, which cannot run here. kwok never mounts it.
- */
-function provisionVolumes(namespace: string): void {
-    const pending = kube.items("persistentvolumeclaims", namespace).filter((c) => c.status.phase === "Pending");
-    if (pending.length === 0) return;
-    kube.apply(
-        pending.map((claim) => ({
-            apiVersion: "v1",
-            kind: "PersistentVolume",
-            metadata: { name: `suite-${claim.metadata.uid}` },
-            spec: {
-                capacity: { storage: claim.spec.resources.requests.storage },
-                accessModes: claim.spec.accessModes,
-                storageClassName: claim.spec.storageClassName ?? "",
-                persistentVolumeReclaimPolicy: "Retain",
-                claimRef: { namespace, name: claim.metadata.name, uid: claim.metadata.uid },
-                hostPath: { path: `/var/lib/cluster-suite/${claim.metadata.uid}` },
-            },
-        })),
-        FIELD_MANAGER,
-    );
-}
-
-/** What an identity with no RoleBinding may do: the yardstick for "only what it needs". */
-let baselineCache: string[] | undefined;
-function baselinePermissions(): string[] {
-    if (baselineCache) return baselineCache;
-    const namespace = "cluster-suite-baseline";
-    kube.apply(
-        [
-            { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
-            { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "nobody", namespace } },
-        ],
-        FIELD_MANAGER,
-    );
-    baselineCache = permissions(`system:serviceaccount:${namespace}:nobody`, namespace);
-    return baselineCache;
-}
-
-function permissions(as: string, namespace: string): string[] {
-    return kube
-        .kubectl(["auth", "can-i", "--list", "-n", namespace, `--as=${as}`, "--no-headers"])
-        .split("\n")
-        .map((l) => l.trim().replace(/\s+/g, " "))
-        .filter(Boolean)
-        .sort();
-}
-
-interface BrokenCase {
-    name: string;
-    values: Record<string, any>;
-    /** A post-renderer patch (test/cluster/post-render.mjs) where no chart value can express the breakage. */
-    postRender?: string;
-    expect: RegExp;
-}
-
-/** One change each to what the program computed; the API server must refuse every one. */
-function brokenCases(release: ServiceChartRelease, objects: StackObjects): BrokenCase[] {
-    const values = () => structuredClone(release.values);
-    const limitRange = objects.manifests.find((m) => m.kind === "LimitRange" && m.metadata.namespace === release.namespace);
-    const quota = objects.manifests.find((m) => m.kind === "ResourceQuota" && m.metadata.namespace === release.namespace);
-    const cases: BrokenCase[] = [
-        {
-            name: "privileged",
-            values: values(),
-            postRender: "privileged",
-            expect: /violates PodSecurity "restricted:latest": .*privileged/,
-        },
-    ];
-    const defaultLimit = limitRange?.spec.limits.find((l: any) => l.type === "Container")?.default;
-    if (defaultLimit?.cpu) {
-        // The chart's schema requires limits, so they go in the rendered output: the LimitRange then fills in
-        // its default limit, which is below what the pod asks for.
-        const aboveDefault = values();
-        aboveDefault.resources.requests.cpu = doubled(defaultLimit.cpu);
-        aboveDefault.resources.limits.cpu = doubled(defaultLimit.cpu);
-        cases.push({ name: "no-limits", values: aboveDefault, postRender: "no-limits", expect: /must be less than or equal to cpu limit/ });
-    }
-    const hardCpu = quota?.spec.hard["requests.cpu"];
-    if (hardCpu) {
-        const overQuota = values();
-        overQuota.resources.requests.cpu = doubled(hardCpu);
-        overQuota.resources.limits.cpu = doubled(hardCpu);
-        cases.push({ name: "over-quota", values: overQuota, expect: /exceeded quota: compute/ });
-    }
-    return cases;
-}
-
-function doubled(quantity: string): string {
-    const millis = /^(\d+)m$/.exec(quantity);
-    return millis ? `${Number(millis[1]) * 2}m` : `${Number(quantity) * 2}`;
-}
-
 function firstLine(text: string): string {
     return text.trim().split("\n")[0]!.slice(0, 400);
-}
-
-async function waitUntil(what: string, timeoutMs: number, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await sleep(500);
-    }
 }

@@ -4,6 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import { toolPath } from "./control-plane";
 
+/** The field manager of every server-side apply: the Pulumi Kubernetes provider's own. */
+export const FIELD_MANAGER = "pulumi-kubernetes";
+
 /** kubectl and helm against one control plane; every call's stderr lands in the error it throws. */
 export class Kube {
     constructor(private readonly env: NodeJS.ProcessEnv) {}
