@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # The README's set-up: Node dependencies from the lockfile, then the CLI tools the tests use
-# (helm, actionlint), built from the Go module proxy and cached in .tools/.
+# (helm, actionlint, and the cluster suite's control plane), built from the Go module proxy and cached
+# in .tools/. The cluster suite also needs openssl (certificates) and python3 (CRD files from module zips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+missing=()
+for tool in openssl python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing ${missing[*]} from Debian's packages"
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+fi
 npm ci --no-audit --no-fund
 bash scripts/install-tools.sh

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { SECRET_LOOKING_ENV } from "../config/rules";
+import { applyOrder, missingNamespaces, stackObjects } from "./cluster/objects";
 import { Graph } from "./harness/graph";
 import { lintChart, Manifest, renderChart, validateManifest } from "./harness/helm";
 import { restrictedViolations } from "./harness/pod-security";
@@ -36,11 +37,27 @@ const NAMESPACES: Record<StackName, string> = {
 
 for (const stack of STACKS) {
     describe(`chart rendered with the ${stack} values`, () => {
+        let graph: Graph;
         let values: Record<string, any>;
         let manifests: Manifest[];
         before(async () => {
-            values = valuesOf((await recordStack(stack)).graph);
+            graph = (await recordStack(stack)).graph;
+            values = valuesOf(graph);
             manifests = renderChart(values, "supernova-server", NAMESPACES[stack]);
+        });
+
+        it("splits the stack's Kubernetes resources for the cluster suite: objects, this chart's releases, third-party releases", () => {
+            const objects = stackObjects(graph);
+            const k8sResources = graph.resources.filter((r) => r.type.startsWith("kubernetes:"));
+            assert.equal(objects.manifests.length + objects.charts.length + objects.thirdParty.length, k8sResources.length);
+            assert.deepEqual(
+                objects.charts.map((c) => [c.name, c.namespace]),
+                [["supernova-server", NAMESPACES[stack]]],
+            );
+            assert.deepEqual(objects.charts[0]!.values, values);
+            assert.equal(applyOrder(objects.manifests)[0]!.kind, "Namespace");
+            assert.ok(objects.manifests.every((m) => typeof m.metadata.name === "string" && m.apiVersion && m.kind));
+            assert.deepEqual(missingNamespaces(objects), stack === "local" ? [] : ["cert-manager", "external-secrets", "ingress-nginx"]);
         });
 
         it("passes helm lint --strict", () => {

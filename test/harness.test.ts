@@ -8,6 +8,10 @@ import {
     specialSecretSig as SECRET_SIG,
     specialSigKey as SIG_KEY,
 } from "@pulumi/pulumi/runtime/rpc";
+import { limitRangeViolations, parseQuantity, podCharge, quotaShortfalls, rolloutPeakPods } from "./cluster/fit";
+import { FAIL_POD_MARK, kwokStages } from "./cluster/kwok-stages";
+import { stackObjects } from "./cluster/objects";
+import { Graph } from "./harness/graph";
 import { StrictMocks } from "./harness/mocks";
 import { stackEnvironment } from "./harness/policy-pack/session";
 import { aliasUrn, engineMarshal, goDurationSeconds, secret, UNKNOWN_INPUT, withSecretOutputs } from "./harness/policy-pack/wire";
@@ -112,5 +116,65 @@ describe("the environment a policy pack starts with for a stack", () => {
             PULUMI_DRY_RUN: "false",
         });
         assert.equal(stackEnvironment({ stack: "dev" })["PULUMI_CONFIG"], undefined);
+    });
+});
+
+describe("cluster suite helpers (npm run test:cluster)", () => {
+    it("fail on a kubernetes resource type the suite cannot apply", () => {
+        const resource = { type: "kubernetes:kustomize/v2:Directory", name: "x", urn: "urn:x", custom: true, inputs: {} } as any;
+        assert.throws(() => stackObjects(new Graph([resource], {})), /does not know how to apply kubernetes:kustomize\/v2:Directory/);
+    });
+
+    it("charge pods to a quota as the API server does and find shortfalls", () => {
+        assert.equal(parseQuantity("500m"), 0.5);
+        assert.equal(parseQuantity("2Gi"), 2 * 2 ** 30);
+        assert.equal(parseQuantity("1e3"), 1000);
+        assert.throws(() => parseQuantity("lots"), /not a Kubernetes quantity/);
+        const app = { resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } } };
+        const charge = podCharge({ spec: { containers: [app, app] } });
+        assert.deepEqual(charge, {
+            pods: 1,
+            "requests.cpu": 0.5,
+            "requests.memory": 512 * 2 ** 20,
+            "limits.cpu": 2,
+            "limits.memory": 2 * 2 ** 30,
+            cpu: 0.5,
+            memory: 512 * 2 ** 20,
+        });
+        const hard = { "limits.cpu": "6", pods: "4" };
+        assert.deepEqual(quotaShortfalls(hard, { "limits.cpu": "2", pods: "1" }, [charge, charge]), []);
+        assert.deepEqual(quotaShortfalls(hard, { "limits.cpu": "2", pods: "1" }, [charge, charge, charge]), [
+            { resource: "limits.cpu", needed: 8, hard: 6 },
+        ]);
+        assert.equal(rolloutPeakPods(10, "25%"), 13);
+        assert.equal(rolloutPeakPods(3, 1), 4);
+    });
+
+    it("report containers outside a LimitRange", () => {
+        const range = {
+            metadata: { name: "lr" },
+            spec: { limits: [{ type: "Container", max: { cpu: "1" }, maxLimitRequestRatio: { memory: "2" } }] },
+        };
+        const pod = (resources: object) => ({ metadata: { name: "p" }, spec: { containers: [{ name: "c", resources }] } });
+        const fits = { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } };
+        assert.deepEqual(limitRangeViolations(pod(fits), [range]), []);
+        assert.deepEqual(limitRangeViolations(pod({ ...fits, limits: { cpu: "2", memory: "4Gi" } }), [range]), [
+            "pod p container c: limits.cpu 2 > max 1 (lr)",
+            "pod p container c: memory limit/request above 2 (lr)",
+        ]);
+        assert.deepEqual(limitRangeViolations(pod({ requests: fits.requests }), []), [
+            "pod p container c: no limits.cpu",
+            "pod p container c: no limits.memory",
+        ]);
+    });
+
+    it("kwok fails a Job's pod only when its fail mark names the pod's own component", () => {
+        const stages = kwokStages();
+        const expression = (name: string) => stages.find((s) => s.metadata.name === name)!.spec.selector.matchExpressions;
+        const failed = expression("job-pod-failed").find((e) => e.key.includes(FAIL_POD_MARK))!;
+        const succeeded = expression("job-pod-succeeded").find((e) => e.key.includes(FAIL_POD_MARK))!;
+        assert.equal(failed.key, succeeded.key);
+        assert.deepEqual([failed.operator, succeeded.operator], ["In", "NotIn"]);
+        assert.match(failed.key, /\.metadata\.labels\["app\.kubernetes\.io\/component"\]/);
     });
 });

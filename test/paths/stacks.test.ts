@@ -76,6 +76,7 @@ describe("traffic paths of every stack", () => {
             "allow eks-control-plane -> nodes 10250",
             "allow eks-control-plane -> nodes 443",
             "allow nodes -> eks-control-plane 443",
+            "allow ci-runner -> eks-control-plane 443",
             "deny internet -> postgres 5432",
             "deny internet -> postgres-proxy 5432",
             "deny internet -> redis 6379",
@@ -86,7 +87,7 @@ describe("traffic paths of every stack", () => {
         assert.equal(
             REQUIRED_SG_FLOWS.length + FORBIDDEN_SG_FLOWS.length,
             17,
-            "dev and staging check the direct path; ci-runner waits for the delivery issue",
+            "dev and staging check the direct path instead of the proxy",
         );
     });
 
