@@ -14,7 +14,8 @@ CYCLONUS_VERSION=v0.5.6
 KUBERNETES_VERSION=v1.37.2
 ETCD_VERSION=v3.7.3
 KWOK_VERSION=v0.8.0
-GATEWAY_API_VERSION=v1.7.0
+# The version the program applies (EKS_ADDON_VERSIONS.gatewayApi; the LBC 3.4 line is built for it): the cluster suite checks.
+GATEWAY_API_VERSION=v1.5.0
 TOOLS_BIN="$PWD/.tools/bin"
 TOOLS_SRC="$PWD/.tools/src"
 mkdir -p "$TOOLS_BIN" "$TOOLS_SRC"

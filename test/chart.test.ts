@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { SECRET_LOOKING_ENV } from "../config/rules";
-import { applyOrder, missingNamespaces, stackObjects } from "./cluster/objects";
+import * as fs from "fs";
+import * as path from "path";
+import { applyOrder, localCopyOf, missingNamespaces, stackObjects } from "./cluster/objects";
 import { Graph } from "./harness/graph";
 import { lintChart, Manifest, renderChart, validateManifest } from "./harness/helm";
 import { restrictedViolations } from "./harness/pod-security";
 import { recordStack } from "./harness/run-stack";
-import { Sections, StackName, STACKS } from "./harness/stack-file";
+import { REPO_ROOT, Sections, StackName, STACKS } from "./harness/stack-file";
 
 /** The chart values the program computed for a service, from the recorded Release (or Chart in render mode). */
 function valuesOf(graph: Graph, service = "supernova-server"): Record<string, any> {
@@ -49,7 +51,10 @@ for (const stack of STACKS) {
         it("splits the stack's Kubernetes resources for the cluster suite: objects, this chart's releases, third-party releases", () => {
             const objects = stackObjects(graph);
             const k8sResources = graph.resources.filter((r) => r.type.startsWith("kubernetes:"));
-            assert.equal(objects.manifests.length + objects.charts.length + objects.thirdParty.length, k8sResources.length);
+            assert.equal(
+                objects.manifests.length + objects.charts.length + objects.thirdParty.length + objects.remoteFiles.length,
+                k8sResources.length,
+            );
             assert.deepEqual(
                 objects.charts.map((c) => [c.name, c.namespace]),
                 [["supernova-server", NAMESPACES[stack]]],
@@ -57,7 +62,16 @@ for (const stack of STACKS) {
             assert.deepEqual(objects.charts[0]!.values, values);
             assert.equal(applyOrder(objects.manifests)[0]!.kind, "Namespace");
             assert.ok(objects.manifests.every((m) => typeof m.metadata.name === "string" && m.apiVersion && m.kind));
-            assert.deepEqual(missingNamespaces(objects), stack === "local" ? [] : ["cert-manager", "external-secrets", "ingress-nginx"]);
+            assert.deepEqual(missingNamespaces(objects), stack === "local" ? [] : ["external-dns", "external-secrets"]);
+            const gatewayApi = /^GATEWAY_API_VERSION=(\S+)$/m.exec(
+                fs.readFileSync(path.join(REPO_ROOT, "scripts", "install-tools.sh"), "utf8"),
+            )?.[1];
+            const copies = objects.remoteFiles.map((f) => localCopyOf(f.file, { gatewayApi }) ?? "none");
+            assert.deepEqual(
+                copies,
+                stack === "local" ? [] : ["gateway-api", "none"],
+                "the Gateway API CRDs the suite installs are the ones the program applies",
+            );
         });
 
         it("passes helm lint --strict", () => {

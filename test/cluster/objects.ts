@@ -22,13 +22,21 @@ export interface ThirdPartyRelease {
     namespace: string;
 }
 
+/** A manifest file the provider downloads and applies at deploy time (kubernetes:yaml/v2:ConfigFile). */
+export interface RemoteManifestFile {
+    urn: string;
+    file: string;
+}
+
 export interface StackObjects {
     /** Kubernetes objects the program registers directly (namespaces, policies, RBAC, secrets, CRs, ...). */
     manifests: Manifest[];
     charts: ServiceChartRelease[];
     thirdParty: ThirdPartyRelease[];
+    remoteFiles: RemoteManifestFile[];
 }
 
+const CONFIG_FILE_TYPE = "kubernetes:yaml/v2:ConfigFile";
 const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"]);
 /**
  * `kubernetes:<group>/<version>:<Kind>`: built-in kinds (kubernetes:core/v1:Namespace) and custom
@@ -66,7 +74,7 @@ function isOurChart(resource: RecordedResource): boolean {
  * so a new kind of resource cannot slip past the suite.
  */
 export function stackObjects(graph: Graph): StackObjects {
-    const result: StackObjects = { manifests: [], charts: [], thirdParty: [] };
+    const result: StackObjects = { manifests: [], charts: [], thirdParty: [], remoteFiles: [] };
     for (const resource of graph.resources) {
         if (!resource.type.startsWith("kubernetes:")) continue;
         const inputs = resource.inputs;
@@ -90,6 +98,8 @@ export function stackObjects(graph: Graph): StackObjects {
                     namespace,
                 });
             }
+        } else if (resource.type === CONFIG_FILE_TYPE && typeof inputs.file === "string") {
+            result.remoteFiles.push({ urn: resource.urn, file: inputs.file });
         } else if (resource.custom && TYPED_OBJECT.test(resource.type) && !PULUMI_MODULES.has(resource.type.split(/[:/]/)[1]!)) {
             result.manifests.push(toManifest(resource));
         } else {
@@ -110,7 +120,10 @@ export function applyOrder(manifests: Manifest[]): Manifest[] {
     return [...manifests].sort((a, b) => rank(a) - rank(b));
 }
 
-/** Namespaces that objects and releases live in but that no Namespace object of the graph creates. */
+/** Namespaces every cluster has from the start. */
+const BUILT_IN_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
+
+/** Namespaces that objects and releases live in but that no Namespace object of the graph creates (nor the cluster has). */
 export function missingNamespaces(objects: StackObjects): string[] {
     const created = new Set(objects.manifests.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name as string));
     const used = [
@@ -118,5 +131,25 @@ export function missingNamespaces(objects: StackObjects): string[] {
         ...objects.charts.map((c) => c.namespace),
         ...objects.thirdParty.map((r) => r.namespace),
     ];
-    return [...new Set(used.filter((ns): ns is string => ns !== undefined && !created.has(ns)))].sort();
+    return [...new Set(used.filter((ns): ns is string => ns !== undefined && !created.has(ns) && !BUILT_IN_NAMESPACES.has(ns)))].sort();
+}
+
+const GATEWAY_API_RELEASE = /^https:\/\/github\.com\/kubernetes-sigs\/gateway-api\/releases\/download\/(v[0-9.]+)\/standard-install\.yaml$/;
+
+/**
+ * Where the suite finds a local copy of a file the program downloads at deploy time: the Gateway API
+ * standard CRDs come from the Go module of the same version (scripts/install-tools.sh). A version
+ * other than the installed one is an error, so the suite never tests CRDs the program does not apply.
+ * Undefined: no local copy can be had here.
+ */
+export function localCopyOf(file: string, installed: { gatewayApi?: string }): string | undefined {
+    const gatewayApi = GATEWAY_API_RELEASE.exec(file)?.[1];
+    if (gatewayApi === undefined) return undefined;
+    if (gatewayApi !== installed.gatewayApi) {
+        throw new Error(
+            `the program applies Gateway API CRDs ${gatewayApi}, scripts/install-tools.sh installs ${installed.gatewayApi ?? "none"}: ` +
+                "set GATEWAY_API_VERSION to the program's version",
+        );
+    }
+    return "gateway-api";
 }

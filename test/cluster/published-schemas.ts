@@ -15,9 +15,21 @@ export const PUBLISHED_SCHEMAS: Record<string, string> = {
     "argoproj.io": "@kubernetes-models/argo-rollouts",
 };
 
-/** Validates a custom resource against its published schema; returns the package it used. */
+/**
+ * API groups with neither: the AWS Load Balancer Controller's CRDs ship in its GitHub repository only
+ * (the Go module proxy serves no v3 version, npm no schema package). test/traffic.test.ts checks these
+ * objects field by field; the suite names each one it could not validate.
+ */
+export const UNVALIDATED_GROUPS: Record<string, string> = {
+    "gateway.k8s.aws":
+        "no CRD or schema package of the AWS Load Balancer Controller can be had here; test/traffic.test.ts checks its fields",
+};
+
+/** Validates a custom resource against its published schema; says what it checked it against (or why not). */
 export async function validatePublished(manifest: Manifest): Promise<string> {
     const group = apiGroup(manifest.apiVersion);
+    const unvalidated = UNVALIDATED_GROUPS[group];
+    if (unvalidated !== undefined) return `NOT VALIDATED (${unvalidated})`;
     const pkg = PUBLISHED_SCHEMAS[group];
     if (pkg === undefined) {
         throw new Error(
@@ -38,5 +50,5 @@ export async function validatePublished(manifest: Manifest): Promise<string> {
     } catch (error) {
         throw new Error(`${manifest.kind} ${manifest.metadata.name} fails ${pkg}'s schema: ${(error as Error).message}`);
     }
-    return pkg;
+    return `valid against ${pkg}'s published schema`;
 }

@@ -119,7 +119,35 @@ export async function runBootstrap(stack: string, edit?: (sections: Sections) =>
     );
 }
 
-async function evaluate<C>(
+/** The SDK's runtime (config, mocks, stack) is process-global: evaluations run one at a time. */
+let evaluating: Promise<unknown> = Promise.resolve();
+
+function evaluate<C>(...args: Parameters<typeof evaluateNow<C>>): Promise<RunResult<C>> {
+    const run = evaluating.then(() => withoutStackTraces(() => evaluateNow<C>(...args)));
+    evaluating = run.catch(() => undefined);
+    return run;
+}
+
+/**
+ * The SDK captures a stack trace for every promise it makes (debuggable.js), and mapping each through
+ * tsx's source maps is most of an evaluation's CPU time. The tests read errors' messages, not their
+ * stacks; HARNESS_STACK_TRACES=1 keeps them while debugging a failing evaluation.
+ */
+async function withoutStackTraces<T>(f: () => Promise<T>): Promise<T> {
+    if (process.env["HARNESS_STACK_TRACES"] === "1") return f();
+    const { sourceMapsEnabled } = process;
+    const limit = Error.stackTraceLimit;
+    process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 0;
+    try {
+        return await f();
+    } finally {
+        Error.stackTraceLimit = limit;
+        process.setSourceMapsEnabled(sourceMapsEnabled);
+    }
+}
+
+async function evaluateNow<C>(
     project: string,
     stack: string,
     /** A temporary project directory holding the stack file; removed after the run. */
@@ -148,11 +176,37 @@ async function evaluate<C>(
     return { graph: new Graph(resources, outputs), config, error, engineConfig };
 }
 
-/** Runs a stack and fails if the program threw. */
-export async function recordStack(stack: string, options: RunOptions = {}): Promise<Required<Omit<RunResult, "error">>> {
+type Recorded = Required<Omit<RunResult, "error">>;
+const committedStacks = new Map<string, Promise<Recorded>>();
+
+/**
+ * Runs a stack and fails if the program threw. A stack as committed (no options) is evaluated once per
+ * process and shared by every test in it; its resources are frozen, so a test that changes what it
+ * was given fails loudly instead of changing what the next test sees.
+ */
+export function recordStack(stack: string, options: RunOptions = {}): Promise<Recorded> {
+    if (Object.keys(options).length > 0) return evaluateOrThrow(stack, options);
+    let shared = committedStacks.get(stack);
+    if (shared === undefined) {
+        shared = evaluateOrThrow(stack, options).then((recorded) => {
+            deepFreeze(recorded.graph.resources);
+            return recorded;
+        });
+        committedStacks.set(stack, shared);
+    }
+    return shared;
+}
+
+async function evaluateOrThrow(stack: string, options: RunOptions): Promise<Recorded> {
     const { graph, config, error, engineConfig } = await runStack(stack, options);
     if (error !== undefined || config === undefined) throw error;
     return { graph, config, engineConfig };
+}
+
+function deepFreeze(value: unknown): void {
+    if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
 }
 
 interface RecordedAlias {

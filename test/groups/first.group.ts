@@ -1,0 +1,3 @@
+import { loadGroup } from "./groups";
+
+loadGroup(0);
