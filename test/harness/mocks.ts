@@ -34,6 +34,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
         outputs["vpcConfig"] = { ...(inputs["vpcConfig"] as object), clusterSecurityGroupId: `sg-${name}` };
     }
     if (type === "random:index/randomPassword:RandomPassword") outputs["result"] = `${GENERATED_SECRET_PREFIX}${name}`;
+    if (type === "random:index/randomId:RandomId") outputs["hex"] = "5eed0001";
     if (type === "tls:index/privateKey:PrivateKey") Object.assign(outputs, rsaKeyPair());
     if (type === "aws:rds/instance:Instance") outputs["address"] = `${name}.rds.mock`;
     if (type === "aws:ec2/launchTemplate:LaunchTemplate") outputs["latestVersion"] = 1;
