@@ -21,7 +21,8 @@ export const DEFAULT_ELASTICACHE_MAINTENANCE_WINDOW = "tue:05:30-tue:06:30";
 export const DEFAULT_ELASTICACHE_SNAPSHOT_WINDOW = "02:00-03:00";
 
 const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
-const weeklyWindow = () => text({ pattern: WEEKLY_WINDOW, describe: "a UTC weekly window ddd:hh:mm-ddd:hh:mm such as tue:04:30-tue:05:30" });
+const weeklyWindow = () =>
+    text({ pattern: WEEKLY_WINDOW, describe: "a UTC weekly window ddd:hh:mm-ddd:hh:mm such as tue:04:30-tue:05:30" });
 const applyImmediately = (what: string) =>
     boolean()
         .default(false)
@@ -35,7 +36,9 @@ export const AMI_RELEASE_VERSION = /^(\d+\.\d+)\.\d+-\d{8}$/;
 export const nodeGroupVersionShape = {
     kubernetesVersion: text({ pattern: /^1\.\d{2}$/, describe: "a Kubernetes minor version such as 1.33" })
         .optional()
-        .describe("The nodes' Kubernetes version: upgrade it after the control plane (docs/runbooks/upgrade.md). Defaults to the cluster's."),
+        .describe(
+            "The nodes' Kubernetes version: upgrade it after the control plane (docs/runbooks/upgrade.md). Defaults to the cluster's.",
+        ),
     amiReleaseVersion: text({ pattern: AMI_RELEASE_VERSION, describe: "an EKS AMI release version such as 1.33.5-20251120" })
         .optional()
         .describe("Pinned AMI release of the nodes (patching: docs/runbooks/node-rotation.md). Defaults to the latest at creation."),
@@ -77,7 +80,9 @@ export const rdsOperationsShape = {
     allowMajorVersionUpgrade: boolean()
         .default(false)
         .describe("Allow a change of engineVersion's major (docs/runbooks/upgrade.md). Defaults to false."),
-    restore: restoreSchema.optional().describe("Restore from a snapshot or a point in time into a new instance (docs/runbooks/restore.md)."),
+    restore: restoreSchema
+        .optional()
+        .describe("Restore from a snapshot or a point in time into a new instance (docs/runbooks/restore.md)."),
 };
 
 export const elasticacheOperationsShape = {

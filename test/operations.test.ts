@@ -1,7 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { deploymentDrift, driftReport, JsonPatchOp, KubeObject, resetPatch } from "../drift/deployment-drift";
 import { Graph } from "./harness/graph";
+import { renderChart } from "./harness/helm";
 import { resolveAll } from "./harness/outputs";
 import { recordStack, runStack } from "./harness/run-stack";
 import type { Sections } from "./harness/stack-file";
@@ -192,7 +194,10 @@ describe("restore as config (item 6)", () => {
         assert.equal(alarm.dimensions.DBInstanceIdentifier, "supernova-prod-postgres-r1", "alarms follow the served instance");
 
         const { graph: staging } = await recordStack("staging", {
-            edit: merge({ restore: { from: "point-in-time", restoreTime: "2026-11-23T09:00:00Z", suffix: "pitr", serve: true } }, "database"),
+            edit: merge(
+                { restore: { from: "point-in-time", restoreTime: "2026-11-23T09:00:00Z", suffix: "pitr", serve: true } },
+                "database",
+            ),
         });
         const restored = staging.one(INSTANCE, "postgres-restore-pitr").inputs;
         assert.deepEqual(restored.restoreToPointInTime, {
@@ -234,7 +239,8 @@ describe("safe teardown (item 7)", () => {
         }
         const secrets = graph.ofType("aws:secretsmanager/secret:Secret");
         assert.ok(secrets.length > 0);
-        for (const secret of secrets) assert.equal(secret.inputs.recoveryWindowInDays, 0, `${secret.inputs.name} can be re-created at once`);
+        for (const secret of secrets)
+            assert.equal(secret.inputs.recoveryWindowInDays, 0, `${secret.inputs.name} can be re-created at once`);
     });
 
     it("prod and staging: keys and data protected and retained; secrets keep a recovery window", async () => {
@@ -258,5 +264,70 @@ describe("safe teardown (item 7)", () => {
         const suffix = graph.one("random:index/randomId:RandomId", "postgres-final-snapshot-id");
         assert.equal(suffix.inputs.byteLength, 4);
         assert.notEqual(graph.one(INSTANCE).inputs.finalSnapshotIdentifier, "supernova-prod-postgres-final");
+    });
+});
+
+describe("drift from emergency changes (item 9)", () => {
+    /** What `kubectl set env deployment/<name> NAME=value` does to a Deployment: updates the entry of that name, or appends one. */
+    function kubectlSetEnv(deployment: KubeObject, name: string, value: string): KubeObject {
+        const copy = structuredClone(deployment);
+        for (const container of copy.spec.template.spec.containers as { env?: { name: string; value?: string }[] }[]) {
+            container.env ??= [];
+            const entry = container.env.find((e) => e.name === name);
+            if (entry) entry.value = value;
+            else container.env.push({ name, value });
+        }
+        return copy;
+    }
+    /** Applies `replace`/`add`/`remove` ops of a JSON patch (RFC 6902) as the API server does. */
+    function applyPatch(object: KubeObject, ops: JsonPatchOp[]): KubeObject {
+        const copy = structuredClone(object) as Record<string, any>;
+        for (const op of ops) {
+            const keys = op.path.split("/").slice(1);
+            const last = keys.pop()!;
+            const parent = keys.reduce((at, key) => at[key], copy);
+            if (op.op === "remove") delete parent[last];
+            else parent[last] = op.value;
+        }
+        return copy as KubeObject;
+    }
+
+    it("seed 001's `kubectl set env DEV_AUTH_OPEN=true` is reported, and the reset patch puts the chart's back", async () => {
+        const { graph } = await recordStack("prod");
+        const values = graph.one("kubernetes:helm.sh/v3:Release", "supernova-server-release").inputs.values;
+        const applied = renderChart(values, "supernova-server", "supernova") as KubeObject[];
+        const deployment = applied.find((o) => o.kind === "Deployment" && o.metadata.name === "supernova-server")!;
+        assert.deepEqual(deploymentDrift(applied, [deployment]), [], "no drift right after a deploy");
+
+        const bypassed = kubectlSetEnv(deployment, "DEV_AUTH_OPEN", "true");
+        const drift = deploymentDrift(applied, [bypassed]);
+        assert.deepEqual(
+            drift.map((d) => [d.deployment, d.field, d.live]),
+            [["supernova-server", "env.DEV_AUTH_OPEN", "true"]],
+        );
+        assert.match(
+            driftReport(drift),
+            /deployment\/supernova-server container app env\.DEV_AUTH_OPEN: live "true", chart \(not set by the chart\)/,
+        );
+
+        const reset = applyPatch(bypassed, resetPatch(deployment, bypassed));
+        assert.deepEqual(deploymentDrift(applied, [reset]), [], "overwritten on purpose");
+        assert.equal(driftReport([]), "no drift: the live Deployments match what Helm applied");
+    });
+
+    it("an image changed by hand and a pod annotation are drift; kubectl rollout restart is not", async () => {
+        const deployment: KubeObject = {
+            kind: "Deployment",
+            metadata: { name: "api" },
+            spec: { template: { metadata: { annotations: { checksum: "a" } }, spec: { containers: [{ name: "api", image: "api:1" }] } } },
+        };
+        const live = structuredClone(deployment);
+        live.spec.template.spec.containers[0].image = "api:hotfix";
+        live.spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"] = "2026-11-23T10:00:00Z";
+        live.spec.template.metadata.annotations["debug"] = "on";
+        assert.deepEqual(
+            deploymentDrift([deployment], [live]).map((d) => d.field),
+            ["image", "annotation.debug"],
+        );
     });
 });

@@ -124,35 +124,35 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
     );
     const snapshotSuffix = finalSnapshotSuffix(name, parent);
     const instanceArgs: aws.rds.InstanceArgs = {
-            identifier: args.identifier,
-            engine: "postgres",
-            engineVersion: config.engineVersion,
-            instanceClass: config.instanceClass,
-            allocatedStorage: config.allocatedStorageGiB,
-            maxAllocatedStorage: config.maxAllocatedStorageGiB,
-            storageType: "gp3",
-            storageEncrypted: true,
-            kmsKeyId: key.arn,
-            dbName: config.databaseName,
-            username: config.username,
-            password: args.password,
-            dbSubnetGroupName: subnets.name,
-            vpcSecurityGroupIds: [securityGroup.id],
-            parameterGroupName: parameters.name,
-            publiclyAccessible: config.publiclyAccessible,
-            multiAz: config.multiAz,
-            backupRetentionPeriod: config.backupRetentionDays,
-            backupWindow: config.backupWindow,
-            copyTagsToSnapshot: true,
-            performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: key.arn,
-            performanceInsightsRetentionPeriod: 7,
-            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-            ...rdsMaintenanceArgs(config),
-            // Every teardown keeps a final snapshot, under a name of its own (components/data/teardown.ts).
-            deletionProtection: protect,
-            skipFinalSnapshot: false,
-            finalSnapshotIdentifier: finalSnapshotName(args.identifier, snapshotSuffix),
+        identifier: args.identifier,
+        engine: "postgres",
+        engineVersion: config.engineVersion,
+        instanceClass: config.instanceClass,
+        allocatedStorage: config.allocatedStorageGiB,
+        maxAllocatedStorage: config.maxAllocatedStorageGiB,
+        storageType: "gp3",
+        storageEncrypted: true,
+        kmsKeyId: key.arn,
+        dbName: config.databaseName,
+        username: config.username,
+        password: args.password,
+        dbSubnetGroupName: subnets.name,
+        vpcSecurityGroupIds: [securityGroup.id],
+        parameterGroupName: parameters.name,
+        publiclyAccessible: config.publiclyAccessible,
+        multiAz: config.multiAz,
+        backupRetentionPeriod: config.backupRetentionDays,
+        backupWindow: config.backupWindow,
+        copyTagsToSnapshot: true,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: key.arn,
+        performanceInsightsRetentionPeriod: 7,
+        enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+        ...rdsMaintenanceArgs(config),
+        // Every teardown keeps a final snapshot, under a name of its own (components/data/teardown.ts).
+        deletionProtection: protect,
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: finalSnapshotName(args.identifier, snapshotSuffix),
     };
     const instanceOpts = { ...opts, protect, additionalSecretOutputs: ["password"] };
     const primary = new aws.rds.Instance(`${name}-instance`, instanceArgs, instanceOpts);
@@ -234,7 +234,11 @@ function createProxy(
     const opts = { parent, provider: args.placement.provider };
     const auth = new aws.secretsmanager.Secret(
         `${name}-proxy-auth`,
-        { name: proxyAuthSecretName(args.secretPrefix), kmsKeyId: deps.key.arn, recoveryWindowInDays: secretRecoveryWindowDays(args.protect) },
+        {
+            name: proxyAuthSecretName(args.secretPrefix),
+            kmsKeyId: deps.key.arn,
+            recoveryWindowInDays: secretRecoveryWindowDays(args.protect),
+        },
         opts,
     );
     new aws.secretsmanager.SecretVersion(
@@ -248,7 +252,11 @@ function createProxy(
     // The master user, for the role bootstrap Job only (its Secret is the one place the password is in the cluster).
     const masterAuth = new aws.secretsmanager.Secret(
         `${name}-proxy-master-auth`,
-        { name: proxyMasterAuthSecretName(args.secretPrefix), kmsKeyId: deps.key.arn, recoveryWindowInDays: secretRecoveryWindowDays(args.protect) },
+        {
+            name: proxyMasterAuthSecretName(args.secretPrefix),
+            kmsKeyId: deps.key.arn,
+            recoveryWindowInDays: secretRecoveryWindowDays(args.protect),
+        },
         opts,
     );
     new aws.secretsmanager.SecretVersion(
