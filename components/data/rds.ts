@@ -170,7 +170,7 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
         : undefined;
     const instance = restored && config.restore?.serve ? restored : primary;
     if (!config.applyImmediately) {
-        pulumi.log.warn(deferredChangeWarning(args.identifier, config.maintenanceWindow, "database.applyImmediately"), primary);
+        void pulumi.log.warn(deferredChangeWarning(args.identifier, config.maintenanceWindow, "database.applyImmediately"), primary);
     }
 
     for (const alarm of rdsAlarmSpecs(config)) {
