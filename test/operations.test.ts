@@ -188,7 +188,9 @@ describe("restore as config (item 6)", () => {
 
     it("step 2: serve switches the proxy target (pooling) or DATABASE_URL (no pooling) to the restored instance", async () => {
         const { graph } = await recordStack("prod", { edit: merge({ restore: { ...snapshot, serve: true } }, "database") });
-        assert.equal(graph.one("aws:rds/proxyTarget:ProxyTarget").inputs.dbInstanceIdentifier, "supernova-prod-postgres-r1");
+        const target = graph.one("aws:rds/proxyTarget:ProxyTarget");
+        assert.equal(target.inputs.dbInstanceIdentifier, "supernova-prod-postgres-r1");
+        assert.equal(target.deleteBeforeReplace, true, "the proxy's target group holds one instance: the old target goes first");
         assert.equal(graph.ofType(INSTANCE).length, 2, "the old instance stays until retired on purpose");
         const alarm = graph.one("aws:cloudwatch/metricAlarm:MetricAlarm", "postgres-alarm-cpu").inputs;
         assert.equal(alarm.dimensions.DBInstanceIdentifier, "supernova-prod-postgres-r1", "alarms follow the served instance");

@@ -80,7 +80,10 @@ export function createElasticache(name: string, args: ElasticacheArgs, parent: p
         { ...opts, protect: args.protect, additionalSecretOutputs: ["authToken"] },
     );
     if (!config.applyImmediately) {
-        void pulumi.log.warn(deferredChangeWarning(args.identifier, config.maintenanceWindow, "redis.applyImmediately"), group);
+        void pulumi.log.warn(
+            deferredChangeWarning(args.identifier, "node type or engine version", config.maintenanceWindow, "redis.applyImmediately"),
+            group,
+        );
     }
     if (config.topology === "cluster") {
         return {

@@ -19,8 +19,8 @@ export function rdsMaintenanceArgs(config: RdsConfig): Partial<aws.rds.InstanceA
 }
 
 /** What a preview says while changes wait for the window although `up` reports success. */
-export function deferredChangeWarning(what: string, window: string, key: string): string {
-    return `${what}: changes to class, storage or engine version wait for the maintenance window ${window} UTC although \`up\` succeeds; set ${key}: true to apply them now (docs/runbooks/upgrade.md)`;
+export function deferredChangeWarning(what: string, changes: string, window: string, key: string): string {
+    return `${what}: changes to ${changes} wait for the maintenance window ${window} UTC although \`up\` succeeds; set ${key}: true to apply them now (docs/runbooks/upgrade.md)`;
 }
 
 /**

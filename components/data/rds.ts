@@ -170,7 +170,15 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
         : undefined;
     const instance = restored && config.restore?.serve ? restored : primary;
     if (!config.applyImmediately) {
-        void pulumi.log.warn(deferredChangeWarning(args.identifier, config.maintenanceWindow, "database.applyImmediately"), primary);
+        void pulumi.log.warn(
+            deferredChangeWarning(
+                args.identifier,
+                "instance class, storage or engine version",
+                config.maintenanceWindow,
+                "database.applyImmediately",
+            ),
+            primary,
+        );
     }
 
     for (const alarm of rdsAlarmSpecs(config)) {
@@ -307,7 +315,8 @@ function createProxy(
     new aws.rds.ProxyTarget(
         `${name}-proxy-target`,
         { dbProxyName: proxy.name, targetGroupName: "default", dbInstanceIdentifier: deps.instance.identifier },
-        opts,
+        // A target group holds one instance: switching to a restored one deregisters the old target first.
+        { ...opts, deleteBeforeReplace: true },
     );
     return proxy;
 }
