@@ -7,7 +7,6 @@ import { branchRules } from "./environment-guards";
  * otherwise become duplicate resources (duplicate URNs in the engine, or two objects of one name).
  */
 
-
 /** Namespaces Kubernetes or the cluster add-ons own: `kube-*` is reserved by Kubernetes, `default` always exists. */
 export const RESERVED_NAMESPACES = /^(kube-.*|default|ingress-nginx|cert-manager|external-secrets)$/;
 
