@@ -13,6 +13,7 @@ import {
     postgresIdentifier,
 } from "./primitives";
 import { DEFAULT_OVERLAPPING_SECRETS } from "./secret-names";
+import { elasticacheOperationsShape, nodeGroupVersionShape, rdsOperationsShape } from "./operations";
 
 /**
  * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
@@ -116,6 +117,7 @@ export const eksClusterSchema = section({
         ),
         maxSize: int32({ min: 1 }),
         diskSizeGiB: integer({ min: 20, max: 16384 }).default(50),
+        ...nodeGroupVersionShape,
         requirements: section({
             nodes: integer({ min: 1 }),
             vcpu: integer({ min: 1 }),
@@ -200,6 +202,7 @@ export const rdsSchema = section({
     })
         .prefault({})
         .describe("Thresholds of the CloudWatch alarms; they notify the stack's alerts topic."),
+    ...rdsOperationsShape,
 });
 
 export const inClusterPostgresSchema = section({
@@ -223,6 +226,7 @@ export const elasticacheSchema = section({
     replicasPerShard: integer({ min: 0, max: 5 }).default(0),
     shards: integer({ min: 1, max: 500 }).default(1),
     snapshotRetentionDays: integer({ min: 0, max: 35 }).default(7),
+    ...elasticacheOperationsShape,
 });
 
 export const inClusterRedisSchema = section({

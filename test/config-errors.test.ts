@@ -554,7 +554,7 @@ const limitCases: Case[] = [
         title: "an RDS backup window overlapping the maintenance window",
         stack: "prod",
         edit: (s) => (section(s, "database")["backupWindow"] = "04:00-05:00"),
-        expected: [`${P}: database.backupWindow: expected a window outside the maintenance window sun:04:30-sun:05:30, got "04:00-05:00"`],
+        expected: [`${P}: database.backupWindow: expected a window outside the maintenance window tue:04:30-tue:05:30, got "04:00-05:00"`],
     },
     {
         title: "a backup window at 25 o'clock",

@@ -43,7 +43,8 @@ describe("prod data layer", () => {
         assert.match(i.backupWindow, /^\d\d:\d\d-\d\d:\d\d$/);
         assert.equal(i.deletionProtection, true);
         assert.equal(i.skipFinalSnapshot, false);
-        assert.equal(i.finalSnapshotIdentifier, "supernova-prod-postgres-final");
+        // A name of its own per stack lifetime: a second teardown does not collide with the first (docs/runbooks/teardown.md).
+        assert.equal(i.finalSnapshotIdentifier, "supernova-prod-postgres-final-5eed0001");
         assert.equal(db.protect, true, "pulumi protect");
         assert.equal(i.performanceInsightsEnabled, true);
         assert.deepEqual(i.enabledCloudwatchLogsExports, ["postgresql", "upgrade"]);
@@ -120,7 +121,7 @@ describe("dev data layer", () => {
         const db = graph.one("aws:rds/instance:Instance");
         assert.equal(db.protect, false);
         assert.equal(db.inputs.deletionProtection, false);
-        assert.equal(db.inputs.skipFinalSnapshot, true);
+        assert.equal(db.inputs.skipFinalSnapshot, false, "a teardown of dev keeps a final snapshot");
         assert.equal(graph.ofType("aws:rds/proxy:Proxy").length, 0);
         const g = graph.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs;
         assert.equal(g.numCacheClusters, 1);

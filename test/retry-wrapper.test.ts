@@ -5,13 +5,13 @@ import * as path from "path";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { retryWaitSeconds } from "../config/rules";
-import { CHART_PATH } from "../components/service-release/service-release";
+import { CHART_DIRECTORY } from "../components/service-release/service-release";
 
 /**
  * Runs the chart's retry wrapper for real, as the hook Job does (`sh -c "<retry.sh>" retry ...`).
  * `sleep` is replaced by a recorder that does not wait, so the delays are exact and the test is fast.
  */
-const SCRIPT = fs.readFileSync(path.join(CHART_PATH, "files", "retry.sh"), "utf8");
+const SCRIPT = fs.readFileSync(path.join(CHART_DIRECTORY, "files", "retry.sh"), "utf8");
 let dir: string;
 
 before(() => {

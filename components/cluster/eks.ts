@@ -4,6 +4,7 @@ import { BOOTSTRAP_ROLES, roleArn } from "../../config/delivery";
 import type { EksClusterConfig, StackConfig } from "../../config/load";
 import { grantClusterView } from "./access-entries";
 import { eksKubeconfig } from "./exec-kubeconfig";
+import { nodeTemplateInstanceArgs, nodeVersionArgs } from "./node-versions";
 import { Vpc } from "./vpc";
 
 /** Every control-plane log type EKS offers; all are shipped to CloudWatch. */
@@ -125,6 +126,7 @@ export function createEks(
                 },
             ],
             updateDefaultVersion: true,
+            ...nodeTemplateInstanceArgs(cluster),
         },
         opts,
     );
@@ -134,7 +136,6 @@ export function createEks(
             clusterName: eks.name,
             nodeRoleArn: nodeRole.arn,
             subnetIds: vpc.privateSubnetIds,
-            instanceTypes: [cluster.nodeGroup.instanceType],
             launchTemplate: { id: template.id, version: template.latestVersion.apply((v) => String(v)) },
             amiType: "AL2023_x86_64_STANDARD",
             capacityType: "ON_DEMAND",
@@ -144,6 +145,7 @@ export function createEks(
                 maxSize: cluster.nodeGroup.maxSize,
             },
             updateConfig: { maxUnavailable: 1 },
+            ...nodeVersionArgs(cluster),
         },
         // Created at minSize; cluster-autoscaler (components/capacity.ts) owns the size between min and max.
         {

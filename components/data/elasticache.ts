@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { admittingSecurityGroup, AwsPlacement } from "./data-service";
 import { REDIS_PORT, redisUrl } from "./connection";
+import { deferredChangeWarning } from "./rds-operations";
+import { finalSnapshotName, finalSnapshotSuffix, stateKeyOptions } from "./teardown";
 
 export type ElasticacheConfig = Extract<StackConfig["redis"], { mode: "elasticache" }>;
 
@@ -25,6 +27,16 @@ export function topologySettings(config: ElasticacheConfig): Partial<aws.elastic
     }
 }
 
+/** When cache changes happen (docs/runbooks/upgrade.md): now or in the maintenance window, outside seed 001's deployment windows. */
+export function cacheMaintenanceArgs(config: ElasticacheConfig): Partial<aws.elasticache.ReplicationGroupArgs> {
+    return {
+        applyImmediately: config.applyImmediately,
+        maintenanceWindow: config.maintenanceWindow,
+        snapshotWindow: config.snapshotWindow,
+        autoMinorVersionUpgrade: config.autoMinorVersionUpgrade,
+    };
+}
+
 export interface ElasticacheArgs {
     config: ElasticacheConfig;
     identifier: string;
@@ -40,7 +52,7 @@ export function createElasticache(name: string, args: ElasticacheArgs, parent: p
     const key = new aws.kms.Key(
         `${name}-key`,
         { description: `${args.identifier} at rest`, enableKeyRotation: true, deletionWindowInDays: 30 },
-        opts,
+        { ...opts, ...stateKeyOptions(args.protect) },
     );
     const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: placement.privateSubnetIds }, opts);
     const securityGroup = admittingSecurityGroup(`${name}-sg`, { port: REDIS_PORT, role: "redis" }, placement, parent);
@@ -60,13 +72,19 @@ export function createElasticache(name: string, args: ElasticacheArgs, parent: p
             transitEncryptionEnabled: true,
             authToken: args.authToken,
             snapshotRetentionLimit: config.snapshotRetentionDays,
-            snapshotWindow: "02:00-03:00",
-            maintenanceWindow: "sun:05:30-sun:06:30",
-            autoMinorVersionUpgrade: true,
+            ...cacheMaintenanceArgs(config),
+            // A teardown keeps a final snapshot, under a name of its own (components/data/teardown.ts).
+            finalSnapshotIdentifier: finalSnapshotName(args.identifier, finalSnapshotSuffix(name, parent)),
             ...topologySettings(config),
         },
         { ...opts, protect: args.protect, additionalSecretOutputs: ["authToken"] },
     );
+    if (!config.applyImmediately) {
+        void pulumi.log.warn(
+            deferredChangeWarning(args.identifier, "node type or engine version", config.maintenanceWindow, "redis.applyImmediately"),
+            group,
+        );
+    }
     if (config.topology === "cluster") {
         return {
             REDIS_CLUSTER_NODES: pulumi.interpolate`${group.configurationEndpointAddress}:${REDIS_PORT}`,

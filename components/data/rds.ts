@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
-import { RDS_MAINTENANCE_WINDOW } from "../../config/rules/limits";
 import { assumeRolePolicy } from "../cluster/eks";
 import { defaultMaxConnections } from "../../config/rds-instance-classes";
 import { flowRoleTags } from "../gateway/contract";
 import { admittingSecurityGroup, AwsPlacement } from "./data-service";
 import { POSTGRES_PORT } from "./connection";
+import { deferredChangeWarning, rdsMaintenanceArgs, restoredInstanceArgs } from "./rds-operations";
+import { finalSnapshotName, finalSnapshotSuffix, secretRecoveryWindowDays, stateKeyOptions } from "./teardown";
 
 export type RdsConfig = Extract<StackConfig["database"], { mode: "rds" }>;
 
@@ -68,6 +69,7 @@ export interface RdsArgs {
 }
 
 export interface RdsEndpoints {
+    /** The instance the app is served from: the restored one once `restore.serve` is set. */
     instance: aws.rds.Instance;
     /** Where the role bootstrap Job connects as the master user: the proxy when pooling (only it reaches the instance), else the instance. */
     bootstrapHost: pulumi.Output<string>;
@@ -84,7 +86,7 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
     const key = new aws.kms.Key(
         `${name}-key`,
         { description: `${args.identifier} storage and backups`, enableKeyRotation: true, deletionWindowInDays: 30 },
-        opts,
+        { ...opts, ...stateKeyOptions(protect) },
     );
     const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: placement.privateSubnetIds }, opts);
     // With pooling only the proxy reaches the instance; the nodes reach the proxy.
@@ -120,41 +122,64 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
         },
         opts,
     );
-    const instance = new aws.rds.Instance(
-        `${name}-instance`,
-        {
-            identifier: args.identifier,
-            engine: "postgres",
-            engineVersion: config.engineVersion,
-            instanceClass: config.instanceClass,
-            allocatedStorage: config.allocatedStorageGiB,
-            maxAllocatedStorage: config.maxAllocatedStorageGiB,
-            storageType: "gp3",
-            storageEncrypted: true,
-            kmsKeyId: key.arn,
-            dbName: config.databaseName,
-            username: config.username,
-            password: args.password,
-            dbSubnetGroupName: subnets.name,
-            vpcSecurityGroupIds: [securityGroup.id],
-            parameterGroupName: parameters.name,
-            publiclyAccessible: config.publiclyAccessible,
-            multiAz: config.multiAz,
-            backupRetentionPeriod: config.backupRetentionDays,
-            backupWindow: config.backupWindow,
-            maintenanceWindow: RDS_MAINTENANCE_WINDOW,
-            copyTagsToSnapshot: true,
-            deletionProtection: protect,
-            skipFinalSnapshot: !protect,
-            finalSnapshotIdentifier: protect ? `${args.identifier}-final` : undefined,
-            performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: key.arn,
-            performanceInsightsRetentionPeriod: 7,
-            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-            autoMinorVersionUpgrade: true,
-        },
-        { ...opts, protect, additionalSecretOutputs: ["password"] },
-    );
+    const snapshotSuffix = finalSnapshotSuffix(name, parent);
+    const instanceArgs: aws.rds.InstanceArgs = {
+        identifier: args.identifier,
+        engine: "postgres",
+        engineVersion: config.engineVersion,
+        instanceClass: config.instanceClass,
+        allocatedStorage: config.allocatedStorageGiB,
+        maxAllocatedStorage: config.maxAllocatedStorageGiB,
+        storageType: "gp3",
+        storageEncrypted: true,
+        kmsKeyId: key.arn,
+        dbName: config.databaseName,
+        username: config.username,
+        password: args.password,
+        dbSubnetGroupName: subnets.name,
+        vpcSecurityGroupIds: [securityGroup.id],
+        parameterGroupName: parameters.name,
+        publiclyAccessible: config.publiclyAccessible,
+        multiAz: config.multiAz,
+        backupRetentionPeriod: config.backupRetentionDays,
+        backupWindow: config.backupWindow,
+        copyTagsToSnapshot: true,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: key.arn,
+        performanceInsightsRetentionPeriod: 7,
+        enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+        ...rdsMaintenanceArgs(config),
+        // Every teardown keeps a final snapshot, under a name of its own (components/data/teardown.ts).
+        deletionProtection: protect,
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: finalSnapshotName(args.identifier, snapshotSuffix),
+    };
+    const instanceOpts = { ...opts, protect, additionalSecretOutputs: ["password"] };
+    const primary = new aws.rds.Instance(`${name}-instance`, instanceArgs, instanceOpts);
+    // A restore is a new instance beside the current one; the app moves to it only with `restore.serve`.
+    const restored = config.restore
+        ? new aws.rds.Instance(
+              `${name}-restore-${config.restore.suffix}`,
+              restoredInstanceArgs(instanceArgs, config.restore, {
+                  identifier: args.identifier,
+                  source: primary.identifier,
+                  finalSnapshotIdentifier: finalSnapshotName(`${args.identifier}-${config.restore.suffix}`, snapshotSuffix),
+              }),
+              instanceOpts,
+          )
+        : undefined;
+    const instance = restored && config.restore?.serve ? restored : primary;
+    if (!config.applyImmediately) {
+        void pulumi.log.warn(
+            deferredChangeWarning(
+                args.identifier,
+                "instance class, storage or engine version",
+                config.maintenanceWindow,
+                "database.applyImmediately",
+            ),
+            primary,
+        );
+    }
 
     for (const alarm of rdsAlarmSpecs(config)) {
         new aws.cloudwatch.MetricAlarm(
@@ -217,7 +242,11 @@ function createProxy(
     const opts = { parent, provider: args.placement.provider };
     const auth = new aws.secretsmanager.Secret(
         `${name}-proxy-auth`,
-        { name: proxyAuthSecretName(args.secretPrefix), kmsKeyId: deps.key.arn, recoveryWindowInDays: 7 },
+        {
+            name: proxyAuthSecretName(args.secretPrefix),
+            kmsKeyId: deps.key.arn,
+            recoveryWindowInDays: secretRecoveryWindowDays(args.protect),
+        },
         opts,
     );
     new aws.secretsmanager.SecretVersion(
@@ -231,7 +260,11 @@ function createProxy(
     // The master user, for the role bootstrap Job only (its Secret is the one place the password is in the cluster).
     const masterAuth = new aws.secretsmanager.Secret(
         `${name}-proxy-master-auth`,
-        { name: proxyMasterAuthSecretName(args.secretPrefix), kmsKeyId: deps.key.arn, recoveryWindowInDays: 7 },
+        {
+            name: proxyMasterAuthSecretName(args.secretPrefix),
+            kmsKeyId: deps.key.arn,
+            recoveryWindowInDays: secretRecoveryWindowDays(args.protect),
+        },
         opts,
     );
     new aws.secretsmanager.SecretVersion(
@@ -282,7 +315,8 @@ function createProxy(
     new aws.rds.ProxyTarget(
         `${name}-proxy-target`,
         { dbProxyName: proxy.name, targetGroupName: "default", dbInstanceIdentifier: deps.instance.identifier },
-        opts,
+        // A target group holds one instance: switching to a restored one deregisters the old target first.
+        { ...opts, deleteBeforeReplace: true },
     );
     return proxy;
 }

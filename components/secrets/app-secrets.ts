@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { StackConfig } from "../../config/load";
 import { JWKS_PRIVATE_KEY, previousName } from "../../config/secret-names";
+import { secretRecoveryWindowDays } from "../data/teardown";
 import { createExternalSecret, createServiceSecretStore, installExternalSecrets } from "./external-secrets";
 import { checksum, generationSlot, jwksGenerations, publicJwk, RotationState, rotationState, secretPath, secretSlug } from "./rotation";
 
@@ -144,7 +145,7 @@ export class AppSecrets extends pulumi.ComponentResource {
         const key = new aws.kms.Key(
             `${name}-key`,
             { description: `${project}/${env} application secrets`, enableKeyRotation: true, deletionWindowInDays: 30 },
-            awsOpts,
+            { ...awsOpts, protect: args.environment.protectStatefulResources },
         );
         new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${project}-${env}-secrets`, targetKeyId: key.keyId }, awsOpts);
         const used = [...new Set(this.scopes.flatMap((s) => [...s.envKeys, ...(s.signs ? [JWKS_PRIVATE_KEY] : [])]))].sort();
@@ -153,7 +154,11 @@ export class AppSecrets extends pulumi.ComponentResource {
                 const slug = secretSlug(secretKey);
                 const entry = new aws.secretsmanager.Secret(
                     `${name}-${slug}`,
-                    { name: secretPath(project, env, secretKey), kmsKeyId: key.arn, recoveryWindowInDays: 7 },
+                    {
+                        name: secretPath(project, env, secretKey),
+                        kmsKeyId: key.arn,
+                        recoveryWindowInDays: secretRecoveryWindowDays(args.environment.protectStatefulResources),
+                    },
                     awsOpts,
                 );
                 const version = new aws.secretsmanager.SecretVersion(

@@ -10,8 +10,14 @@ function dependencies(dependsOn: pulumi.ComponentResourceOptions["dependsOn"]): 
     return Array.isArray(dependsOn) ? dependsOn : [dependsOn as pulumi.Input<pulumi.Resource>];
 }
 
-/** The chart every service is deployed with. */
-export const CHART_PATH = path.join(__dirname, "..", "..", "charts", "api-service");
+/**
+ * The chart every service is deployed with, relative to the project root (where `pulumi` runs the
+ * program): the release's inputs are the same from every checkout, so a deploy from another directory
+ * shows no diff and does not re-run the migration hook. Tools that run elsewhere use CHART_DIRECTORY.
+ */
+export const CHART_PATH = "./charts/api-service";
+/** The same chart as an absolute path of this checkout, for tools (helm lint/template in tests). */
+export const CHART_DIRECTORY = path.join(__dirname, "..", "..", "charts", "api-service");
 
 export interface ServiceReleaseArgs {
     /** One entry of the stack's `services`. */

@@ -52,10 +52,18 @@ export function deliveryIssues({ github, delivery, aws, cluster }: Parsed): Issu
 /** The operator-set secrets the delivery needs, each named with the command that sets it. */
 export function deliverySecretIssues({ github, delivery, secrets }: Parsed): Issue[] {
     if (github === undefined || delivery === undefined) return [];
-    const needed: string[] = [DELIVERY_SECRETS.deployAppKey, DELIVERY_SECRETS.promoterAppKey];
-    if (github.manageRepositorySettings) needed.push(DELIVERY_SECRETS.previewAppKey);
-    if (delivery.runner.type === "codebuild") needed.push(DELIVERY_SECRETS.runnerToken);
+    const needed: [string, string][] = [
+        [DELIVERY_SECRETS.deployAppKey, ""],
+        [DELIVERY_SECRETS.promoterAppKey, ""],
+    ];
+    // Say which setting needs the secret, so an error after changing that setting names it.
+    if (github.manageRepositorySettings) needed.push([DELIVERY_SECRETS.previewAppKey, " (github.manageRepositorySettings is true)"]);
+    if (delivery.runner.type === "codebuild") needed.push([DELIVERY_SECRETS.runnerToken, " (delivery.runner.type is codebuild)"]);
     return needed
-        .filter((name) => !(name in secrets.ci))
-        .map((name) => ({ path: ["secrets", "ci", name], message: `expected a value for ${name}: ${setSecret(name)}`, input: undefined }));
+        .filter(([name]) => !(name in secrets.ci))
+        .map(([name, why]) => ({
+            path: ["secrets", "ci", name],
+            message: `expected a value for ${name}${why}: ${setSecret(name)}`,
+            input: undefined,
+        }));
 }

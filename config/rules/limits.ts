@@ -7,9 +7,6 @@ import { branchRules } from "./environment-guards";
  * otherwise become duplicate resources (duplicate URNs in the engine, or two objects of one name).
  */
 
-/** The RDS instance's maintenance window; its backup window must not overlap it (components/data/rds.ts). */
-export const RDS_MAINTENANCE_WINDOW = "sun:04:30-sun:05:30";
-
 /** Namespaces Kubernetes or the cluster add-ons own: `kube-*` is reserved by Kubernetes, `default` always exists. */
 export const RESERVED_NAMESPACES = /^(kube-.*|default|ingress-nginx|cert-manager|external-secrets)$/;
 
@@ -129,7 +126,7 @@ function rdsIssues({ database }: Parsed): Issue[] {
         });
     }
     const backup = dailyWindow(database.backupWindow);
-    const [maintenanceFrom = "", maintenanceTo = ""] = RDS_MAINTENANCE_WINDOW.split("-").map((t) => t.slice(4));
+    const [maintenanceFrom = "", maintenanceTo = ""] = database.maintenanceWindow.split("-").map((t) => t.slice(4));
     const maintenance = dailyWindow(`${maintenanceFrom}-${maintenanceTo}`)!;
     const overlaps = (a: [number, number], b: [number, number]) =>
         [0, 1440, -1440].some((shift) => a[0] + shift < b[1] && b[0] < a[1] + shift);
@@ -142,7 +139,7 @@ function rdsIssues({ database }: Parsed): Issue[] {
     } else if (overlaps(backup, maintenance)) {
         issues.push({
             path: at("backupWindow"),
-            message: `expected a window outside the maintenance window ${RDS_MAINTENANCE_WINDOW}`,
+            message: `expected a window outside the maintenance window ${database.maintenanceWindow}`,
             input: database.backupWindow,
         });
     }

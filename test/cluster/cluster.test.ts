@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { recordStack } from "../harness/run-stack";
 import { REPO_ROOT, STACKS } from "../harness/stack-file";
-import { CHART_PATH } from "../../components/service-release/service-release";
+import { CHART_DIRECTORY, CHART_PATH } from "../../components/service-release/service-release";
 import { ControlPlane, leftoverProcesses, startControlPlane } from "./control-plane";
 import { limitRangeViolations, podCharge, quotaShortfalls, rolloutPeakPods } from "./fit";
 import { brokenCases } from "./broken-cases";
@@ -450,7 +450,7 @@ async function helmRun(command: "install" | "upgrade", release: ServiceChartRele
             [
                 command,
                 release.name,
-                CHART_PATH,
+                CHART_DIRECTORY,
                 "-n",
                 release.namespace,
                 "-f",

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { CHART_PATH } from "../../components/service-release/service-release";
+import { CHART_DIRECTORY } from "../../components/service-release/service-release";
 import { REPO_ROOT } from "./stack-file";
 
 /** The helm the repo builds (scripts/install-tools.sh); the tests never use another. */
@@ -29,14 +29,14 @@ export function helm(args: string[]): string {
 }
 
 export function lintChart(values: unknown): string {
-    return withValuesFile(values, (file) => helm(["lint", "--strict", CHART_PATH, "-f", file]));
+    return withValuesFile(values, (file) => helm(["lint", "--strict", CHART_DIRECTORY, "-f", file]));
 }
 
 export type Manifest = Record<string, any> & { apiVersion: string; kind: string; metadata: Record<string, any> };
 
 /** `helm template` with hooks, as Helm would install them; one object per document. */
 export function renderChart(values: unknown, release: string, namespace: string): Manifest[] {
-    const text = withValuesFile(values, (file) => helm(["template", release, CHART_PATH, "--namespace", namespace, "-f", file]));
+    const text = withValuesFile(values, (file) => helm(["template", release, CHART_DIRECTORY, "--namespace", namespace, "-f", file]));
     return parseAllDocuments(text)
         .map((doc) => doc.toJS() as Manifest | null)
         .filter((doc): doc is Manifest => doc !== null);

@@ -2,8 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 
 let mockKeyPair: { publicKeyPem: string; privateKeyPem: string } | undefined;
+/** Where a process may read the key pair of another (evaluations compared across processes, test/checkouts). */
+export const MOCK_KEY_PAIR_ENV = "PLATFORM_TEST_MOCK_KEY_PAIR";
 /** A real RSA key pair (generated once per process), so code that parses the PEM runs for real. */
-function rsaKeyPair() {
+export function rsaKeyPair() {
+    const shared = process.env[MOCK_KEY_PAIR_ENV];
+    if (mockKeyPair === undefined && shared !== undefined) mockKeyPair = JSON.parse(shared) as typeof mockKeyPair;
     if (mockKeyPair === undefined) {
         const pair = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
         mockKeyPair = {
@@ -34,6 +38,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
         outputs["vpcConfig"] = { ...(inputs["vpcConfig"] as object), clusterSecurityGroupId: `sg-${name}` };
     }
     if (type === "random:index/randomPassword:RandomPassword") outputs["result"] = `${GENERATED_SECRET_PREFIX}${name}`;
+    if (type === "random:index/randomId:RandomId") outputs["hex"] = "5eed0001";
     if (type === "tls:index/privateKey:PrivateKey") Object.assign(outputs, rsaKeyPair());
     if (type === "aws:rds/instance:Instance") outputs["address"] = `${name}.rds.mock`;
     if (type === "aws:ec2/launchTemplate:LaunchTemplate") outputs["latestVersion"] = 1;
