@@ -5,6 +5,7 @@ import { ENVIRONMENT_GUARD_RULES } from "./rules/environment-guards";
 import { LIMIT_RULES } from "./rules/limits";
 import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
+import { SECURITY_RULES } from "./rules/security";
 import { rotationIssues, serviceSecretIssues } from "./rules/secrets";
 
 export type Parsed = z.output<z.ZodObject<typeof stackConfigShape>>;
@@ -45,6 +46,7 @@ const RULES: Rule[] = [
     { needs: ["github", "delivery", "secrets"], check: deliverySecretIssues },
     ...LIMIT_RULES,
     ...ENVIRONMENT_GUARD_RULES,
+    ...SECURITY_RULES,
     { needs: ["services", "secrets", "redis"], check: serviceSecretIssues },
     { needs: ["secrets"], check: rotationIssues },
 ];

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { attachKeyPolicy, KEY_USE_ACTIONS } from "../security/kms-policy";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { admittingSecurityGroup, AwsPlacement } from "./data-service";
@@ -40,6 +41,24 @@ export function createElasticache(name: string, args: ElasticacheArgs, parent: p
     const key = new aws.kms.Key(
         `${name}-key`,
         { description: `${args.identifier} at rest`, enableKeyRotation: true, deletionWindowInDays: 30 },
+        opts,
+    );
+    const keys = placement.keys;
+    attachKeyPolicy(
+        `${name}-key`,
+        key,
+        {
+            accountId: keys.accountId,
+            admins: keys.admins,
+            uses: [
+                {
+                    sid: "UseThroughElastiCache",
+                    roles: keys.admins,
+                    actions: KEY_USE_ACTIONS,
+                    viaService: `elasticache.${keys.region}.amazonaws.com`,
+                },
+            ],
+        },
         opts,
     );
     const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: placement.privateSubnetIds }, opts);

@@ -5,6 +5,7 @@ import { RDS_MAINTENANCE_WINDOW } from "../../config/rules/limits";
 import { assumeRolePolicy } from "../cluster/eks";
 import { defaultMaxConnections } from "../../config/rds-instance-classes";
 import { flowRoleTags } from "../gateway/contract";
+import { attachKeyPolicy, KEY_USE_ACTIONS } from "../security/kms-policy";
 import { admittingSecurityGroup, AwsPlacement } from "./data-service";
 import { POSTGRES_PORT } from "./connection";
 
@@ -152,6 +153,7 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
             performanceInsightsRetentionPeriod: 7,
             enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
             autoMinorVersionUpgrade: true,
+            ...enhancedMonitoring(name, config.monitoringIntervalSeconds, opts),
         },
         { ...opts, protect, additionalSecretOutputs: ["password"] },
     );
@@ -176,9 +178,38 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
         );
     }
 
-    const host = proxySecurityGroup
-        ? createProxy(name, args, { key, securityGroup: proxySecurityGroup, instance }, parent).endpoint
-        : instance.address;
+    const proxy = proxySecurityGroup ? createProxy(name, args, { key, securityGroup: proxySecurityGroup, instance }, parent) : undefined;
+    const keys = placement.keys;
+    attachKeyPolicy(
+        `${name}-key`,
+        key,
+        {
+            accountId: keys.accountId,
+            admins: keys.admins,
+            uses: [
+                // Storage, backups, Performance Insights, and the proxy's auth secrets, written by the deployer.
+                { sid: "UseThroughRds", roles: keys.admins, actions: KEY_USE_ACTIONS, viaService: `rds.${keys.region}.amazonaws.com` },
+                {
+                    sid: "UseThroughSecretsManager",
+                    roles: keys.admins,
+                    actions: KEY_USE_ACTIONS,
+                    viaService: `secretsmanager.${keys.region}.amazonaws.com`,
+                },
+                ...(proxy
+                    ? [
+                          {
+                              sid: "ProxyReadsItsAuthSecrets",
+                              roles: [proxy.role.arn],
+                              actions: ["kms:Decrypt"],
+                              viaService: `secretsmanager.${keys.region}.amazonaws.com`,
+                          },
+                      ]
+                    : []),
+            ],
+        },
+        opts,
+    );
+    const host = proxy ? proxy.proxy.endpoint : instance.address;
     // With pooling the instance admits only the proxy, so the role bootstrap (master user) goes through it too.
     return { instance, bootstrapHost: host, host };
 }
@@ -284,5 +315,19 @@ function createProxy(
         { dbProxyName: proxy.name, targetGroupName: "default", dbInstanceIdentifier: deps.instance.identifier },
         opts,
     );
-    return proxy;
+    return { proxy, role };
+}
+
+export const ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
+
+/** Enhanced monitoring (OS metrics to CloudWatch Logs) through its own role: the instance's monitoring settings. */
+function enhancedMonitoring(name: string, intervalSeconds: number, opts: pulumi.CustomResourceOptions) {
+    const role = new aws.iam.Role(`${name}-monitoring-role`, { assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com") }, opts);
+    const attachment = new aws.iam.RolePolicyAttachment(
+        `${name}-monitoring-policy`,
+        { role: role.name, policyArn: ENHANCED_MONITORING_POLICY },
+        opts,
+    );
+    // The instance waits for the attachment: RDS checks the role's rights when monitoring is turned on.
+    return { monitoringInterval: intervalSeconds, monitoringRoleArn: pulumi.all([role.arn, attachment.id]).apply(([arn]) => arn) };
 }
