@@ -247,7 +247,7 @@ export const elasticacheSchema = section({
     engineVersion: text({ pattern: /^\d+\.\d+$/, describe: "a Redis version such as 7.1" }).default("7.1"),
     replicasPerShard: integer({ min: 0, max: 5 }).default(0),
     shards: integer({ min: 1, max: 500 }).default(1),
-    snapshotRetentionDays: integer({ min: 0, max: 35 }).default(7),
+    snapshotRetentionDays: integer({ min: 1, max: 35 }).default(7).describe("Automatic snapshots (FSBP ElastiCache.1). Defaults to 7."),
 });
 
 export const inClusterRedisSchema = section({

@@ -293,6 +293,23 @@ describe("the config's environment guards and the policy pack check the same thi
         "secretsmanager-kms-key": "components/secrets uses the environment's KMS key",
         "iam-no-wildcard-actions": "the program writes named actions only",
         "github-production-deployment-policy": "rules.ts requires exactly one of deployFrom.branch or tag",
+        "eks-version-supported": "rules/security.ts accepts only versions of the dated table; the default is in standard support",
+        "eks-addon-version-pinned": "components/cluster/eks.ts pins every add-on from the dated table",
+        "ec2-launch-template-imdsv2": "components/cluster/node-hardening.ts requires IMDSv2, hop limit 1",
+        "eks-vpc-cni-irsa": "components/cluster/eks.ts gives vpc-cni its own IRSA role",
+        "eks-node-role-minimal": "components/cluster/eks.ts NODE_POLICIES has no CNI policy",
+        "eks-no-implicit-admin": "components/cluster/eks.ts turns the creator's admin off; access entries only",
+        "iam-trust-policy-scoped": "the program writes exact IRSA subjects; config/delivery.ts exact GitHub subjects",
+        "iam-no-wildcard-resources": "the program names resource ARNs",
+        "iam-no-admin-policy-attachment": "the program attaches named service policies only",
+        "rds-auto-minor-version-upgrade": "components/data/rds.ts always upgrades minor versions",
+        "rds-enhanced-monitoring": "the schema allows monitoring intervals 1-60 s only",
+        "elasticache-backup-enabled": "the schema's default keeps 7 days of snapshots",
+        "kms-key-rotation": "every key of the program rotates",
+        "kms-key-policy-explicit": "components/security/kms-policy.ts gives every key its policy",
+        "security-group-no-public-ingress": "only the load balancer's group admits entryPoint.sourceCidrs on 80/443",
+        "vpc-flow-logs-enabled": "components/cluster/vpc.ts always logs its traffic",
+        "vpc-default-security-group-closed": "components/cluster/vpc.ts always empties the default group",
     };
 
     it("every guard names mandatory policies of the pack", () => {

@@ -6,14 +6,14 @@ const policy: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const defaults = args.resources.filter((r) => r.type === "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
-        const closed = new Set(
-            defaults
-                .filter((g) => (g.props["ingress"] ?? []).length === 0 && (g.props["egress"] ?? []).length === 0)
-                .map((g) => String(g.props["vpcId"] ?? "")),
-        );
-        for (const vpc of args.resources.filter((r) => r.type === "aws:ec2/vpc:Vpc")) {
-            if (!closed.has(String(vpc.props["id"] ?? "")))
-                report(`VPC ${vpc.name}'s default security group keeps rules (or is not managed).`);
+        for (const group of defaults) {
+            const rules = [...(group.props["ingress"] ?? []), ...(group.props["egress"] ?? [])];
+            if (rules.length > 0) report(`Default security group ${group.name} keeps ${rules.length} rule(s).`);
+        }
+        // Stack policies see no resource ids: one managed (emptied) default group per VPC.
+        const vpcs = args.resources.filter((r) => r.type === "aws:ec2/vpc:Vpc");
+        for (const vpc of vpcs.slice(defaults.length)) {
+            report(`VPC ${vpc.name}'s default security group is not managed (AWS's default rules stay).`);
         }
     },
 };

