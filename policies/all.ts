@@ -50,6 +50,7 @@ import kmsKeyPolicyExplicit from "./rules/kms-key-policy-explicit";
 import securityGroupNoPublicIngress from "./rules/security-group-no-public-ingress";
 import vpcFlowLogsEnabled from "./rules/vpc-flow-logs-enabled";
 import vpcDefaultSecurityGroupClosed from "./rules/vpc-default-security-group-closed";
+import serviceOwnServiceAccount from "./rules/service-own-service-account";
 
 /** Every policy of the pack; index.ts serves them, the tests run them directly. */
 export const POLICIES: Policies = [
@@ -104,4 +105,5 @@ export const POLICIES: Policies = [
     securityGroupNoPublicIngress,
     vpcFlowLogsEnabled,
     vpcDefaultSecurityGroupClosed,
+    serviceOwnServiceAccount,
 ];

@@ -1015,6 +1015,7 @@ describe("the pack as the engine sees it (GetAnalyzerInfo)", () => {
             "kms-key-policy-explicit",
             "vpc-flow-logs-enabled",
             "vpc-default-security-group-closed",
+            "service-own-service-account",
         ]);
         assert.deepEqual(
             pack.info.policies.map((p) => p.name).filter((name) => !tested.has(name)),

@@ -310,6 +310,7 @@ describe("the config's environment guards and the policy pack check the same thi
         "security-group-no-public-ingress": "only the load balancer's group admits entryPoint.sourceCidrs on 80/443",
         "vpc-flow-logs-enabled": "components/cluster/vpc.ts always logs its traffic",
         "vpc-default-security-group-closed": "components/cluster/vpc.ts always empties the default group",
+        "service-own-service-account": "components/service-release/identity.ts gives every service its ServiceAccount",
     };
 
     it("every guard names mandatory policies of the pack", () => {

@@ -203,3 +203,13 @@ describe("8. RDS enhanced monitoring", () => {
         assert.ok(db.monitoringRoleArn);
     });
 });
+
+describe("9. one ServiceAccount per service", () => {
+    it("each service's pods and hook Jobs run as its own ServiceAccount, with no API token mounted", () => {
+        const account = graph.one("kubernetes:core/v1:ServiceAccount", "supernova-server-account").inputs;
+        assert.deepEqual([account.metadata.name, account.automountServiceAccountToken], ["supernova-server", false]);
+        const release = graph.one("kubernetes:helm.sh/v3:Release", "supernova-server-release");
+        assert.equal(release.inputs.values.serviceAccountName, "supernova-server");
+        assert.ok(release.dependsOn.includes(graph.one("kubernetes:core/v1:ServiceAccount", "supernova-server-account").urn));
+    });
+});

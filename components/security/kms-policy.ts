@@ -100,15 +100,13 @@ export function attachKeyPolicy(
     opts: pulumi.CustomResourceOptions,
 ): aws.kms.KeyPolicy {
     const roles = args.uses.map((u) => pulumi.all(u.roles ?? []));
-    const policy = pulumi
-        .all(roles)
-        .apply((resolved) =>
-            keyPolicyDocument({
-                accountId: args.accountId,
-                admins: args.admins,
-                uses: args.uses.map((u, i) => ({ ...u, roles: resolved[i] })),
-            }),
-        );
+    const policy = pulumi.all(roles).apply((resolved) =>
+        keyPolicyDocument({
+            accountId: args.accountId,
+            admins: args.admins,
+            uses: args.uses.map((u, i) => ({ ...u, roles: resolved[i] })),
+        }),
+    );
     return new aws.kms.KeyPolicy(`${keyName}-policy`, { keyId: key.id, policy }, opts);
 }
 
