@@ -86,6 +86,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         aws: config.aws,
         awsProvider,
         kubeconfig: config.secrets.kubeconfig,
+        appNamespaces: [config.namespace.name],
     });
     const addons =
         config.cluster.ingressNginx.enabled || config.cluster.certManager.enabled

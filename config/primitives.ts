@@ -181,3 +181,12 @@ export function isCanonicalCidr(value: string): boolean {
     const address = octets.reduce((n, o) => n * 256 + o, 0);
     return address % 2 ** (32 - prefix) === 0;
 }
+
+/** An integer from a fixed set (CloudWatch retention days, RDS monitoring intervals). */
+export function integerChoice<const T extends readonly number[]>(values: T) {
+    const expected = `one of ${values.join(", ")}`;
+    return z
+        .number(fail(expected))
+        .refine((v) => values.includes(v), { ...fail(expected), abort: true })
+        .transform((v) => v as T[number]);
+}

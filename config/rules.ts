@@ -6,6 +6,7 @@ import { LIMIT_RULES } from "./rules/limits";
 import { OPERATIONS_RULES } from "./rules/operations";
 import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
+import { SECURITY_RULES } from "./rules/security";
 import { rotationIssues, serviceSecretIssues } from "./rules/secrets";
 
 export type Parsed = z.output<z.ZodObject<typeof stackConfigShape>>;
@@ -47,6 +48,7 @@ const RULES: Rule[] = [
     ...LIMIT_RULES,
     ...ENVIRONMENT_GUARD_RULES,
     ...OPERATIONS_RULES,
+    ...SECURITY_RULES,
     { needs: ["services", "secrets", "redis"], check: serviceSecretIssues },
     { needs: ["secrets"], check: rotationIssues },
 ];

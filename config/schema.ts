@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { deliverySchema, IMAGE_DIGEST } from "./delivery";
-import { boolean, dnsLabel, ENV_NAME, envMap, integer, list, oneOf, secretString, section, text } from "./primitives";
+import { boolean, dnsLabel, ENV_NAME, envMap, integer, integerChoice, list, oneOf, secretString, section, text } from "./primitives";
 import {
     dnsName,
     githubLogin,
@@ -12,8 +12,14 @@ import {
     isLabelValue,
     postgresIdentifier,
 } from "./primitives";
+import { DEFAULT_KUBERNETES_VERSION } from "./eks-versions";
 import { DEFAULT_OVERLAPPING_SECRETS } from "./secret-names";
 import { elasticacheOperationsShape, nodeGroupVersionShape, rdsOperationsShape } from "./operations";
+
+/** Retention periods CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /**
  * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
@@ -50,6 +56,9 @@ export const awsSchema = section({
     accountId: text({ pattern: /^\d{12}$/, describe: "a 12-digit AWS account id" }),
     region: text({ pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, describe: "an AWS region such as eu-west-1" }),
     assumeRoleArn: roleArn().describe("Role assumed in this environment's own account for every AWS call."),
+    breakGlassRoleArn: roleArn()
+        .optional()
+        .describe("Emergency role that may administer (never use) the stack's KMS keys besides the deployer. Defaults to none."),
 });
 
 /** Legacy entry point, kept only to run side by side during a migration (docs/traffic.md); retired upstream 2026-03-24. */
@@ -95,7 +104,9 @@ const eksAddons = section({
 export const eksClusterSchema = section({
     mode: z.literal("eks"),
     name: dnsLabel().optional().describe("EKS cluster name. Defaults to `<project>-<environment>`."),
-    kubernetesVersion: text({ pattern: /^1\.\d{2}$/, describe: "a Kubernetes minor version such as 1.33" }).default("1.33"),
+    kubernetesVersion: text({ pattern: /^1\.\d{2}$/, describe: "a Kubernetes minor version such as 1.35" })
+        .default(DEFAULT_KUBERNETES_VERSION)
+        .describe(`In EKS standard support (config/data/eks-versions.json). Defaults to ${DEFAULT_KUBERNETES_VERSION}.`),
     vpc: section({
         cidr: cidr().default("10.0.0.0/16"),
         availabilityZones: list(text({ pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, describe: "an availability zone" }), {
@@ -105,6 +116,9 @@ export const eksClusterSchema = section({
             unique: true,
         }),
         natGateways: oneOf(["single", "one-per-az"]).default("single").describe("Defaults to `single`."),
+        flowLogRetentionDays: integerChoice(LOG_RETENTION_DAYS)
+            .default(365)
+            .describe("VPC flow logs (all traffic, KMS-encrypted log group) are kept this many days. Defaults to 365."),
     }),
     endpoint: section({
         publicAccess: boolean().default(false).describe("Expose the API server publicly. Defaults to false."),
@@ -129,6 +143,14 @@ export const eksClusterSchema = section({
     adminRoleArns: list(roleArn(), { what: "IAM role ARNs", unique: true })
         .default([])
         .describe("Roles granted cluster admin through EKS access entries."),
+    onCallRoleArn: roleArn()
+        .optional()
+        .describe("On-call engineers' role: view cluster-wide (no Secrets), edit in the app namespace. Defaults to none."),
+    adoptCreatorAccessEntry: boolean()
+        .default(false)
+        .describe(
+            "The cluster was created with the creator's implicit admin: import the deployer's access entry instead of creating it. Defaults to false.",
+        ),
     addons: eksAddons,
     ...addons,
 });
@@ -192,6 +214,9 @@ export const rdsSchema = section({
         .default(POSTGRES_CLIENT_IMAGE)
         .describe(`Pinned image with psql for the Job that creates the app's role. Defaults to ${POSTGRES_CLIENT_IMAGE}.`),
     pooling: boolean().default(false).describe("Connect through RDS Proxy (the PgBouncer role). Defaults to false."),
+    monitoringIntervalSeconds: integerChoice([1, 5, 10, 15, 30, 60] as const)
+        .default(60)
+        .describe("Enhanced monitoring (OS metrics) every this many seconds. Defaults to 60."),
     publiclyAccessible: boolean()
         .default(false)
         .describe("Give the instance a public address. Defaults to false; the policy pack blocks true everywhere."),
@@ -225,7 +250,7 @@ export const elasticacheSchema = section({
     engineVersion: text({ pattern: /^\d+\.\d+$/, describe: "a Redis version such as 7.1" }).default("7.1"),
     replicasPerShard: integer({ min: 0, max: 5 }).default(0),
     shards: integer({ min: 1, max: 500 }).default(1),
-    snapshotRetentionDays: integer({ min: 0, max: 35 }).default(7),
+    snapshotRetentionDays: integer({ min: 1, max: 35 }).default(7).describe("Automatic snapshots (FSBP ElastiCache.1). Defaults to 7."),
     ...elasticacheOperationsShape,
 });
 

@@ -33,6 +33,24 @@ import releaseValuesNoSecretKeys from "./rules/release-values-no-secret-keys";
 import secretsmanagerKmsKey from "./rules/secretsmanager-kms-key";
 import serviceMinimumReplicas from "./rules/service-minimum-replicas";
 import serviceResourcesAndProbes from "./rules/service-resources-and-probes";
+import eksVersionSupported from "./rules/eks-version-supported";
+import eksAddonVersionPinned from "./rules/eks-addon-version-pinned";
+import ec2LaunchTemplateImdsv2 from "./rules/ec2-launch-template-imdsv2";
+import eksVpcCniIrsa from "./rules/eks-vpc-cni-irsa";
+import eksNodeRoleMinimal from "./rules/eks-node-role-minimal";
+import eksNoImplicitAdmin from "./rules/eks-no-implicit-admin";
+import iamTrustPolicyScoped from "./rules/iam-trust-policy-scoped";
+import iamNoWildcardResources from "./rules/iam-no-wildcard-resources";
+import iamNoAdminPolicyAttachment from "./rules/iam-no-admin-policy-attachment";
+import rdsAutoMinorVersionUpgrade from "./rules/rds-auto-minor-version-upgrade";
+import rdsEnhancedMonitoring from "./rules/rds-enhanced-monitoring";
+import elasticacheBackupEnabled from "./rules/elasticache-backup-enabled";
+import kmsKeyRotation from "./rules/kms-key-rotation";
+import kmsKeyPolicyExplicit from "./rules/kms-key-policy-explicit";
+import securityGroupNoPublicIngress from "./rules/security-group-no-public-ingress";
+import vpcFlowLogsEnabled from "./rules/vpc-flow-logs-enabled";
+import vpcDefaultSecurityGroupClosed from "./rules/vpc-default-security-group-closed";
+import serviceOwnServiceAccount from "./rules/service-own-service-account";
 
 /** Every policy of the pack; index.ts serves them, the tests run them directly. */
 export const POLICIES: Policies = [
@@ -70,4 +88,22 @@ export const POLICIES: Policies = [
     iapSandboxNotInProduction,
     trustedCertificateIssuerInProduction,
     statefulResourcesProtected,
+    eksVersionSupported,
+    eksAddonVersionPinned,
+    ec2LaunchTemplateImdsv2,
+    eksVpcCniIrsa,
+    eksNodeRoleMinimal,
+    eksNoImplicitAdmin,
+    iamTrustPolicyScoped,
+    iamNoWildcardResources,
+    iamNoAdminPolicyAttachment,
+    rdsAutoMinorVersionUpgrade,
+    rdsEnhancedMonitoring,
+    elasticacheBackupEnabled,
+    kmsKeyRotation,
+    kmsKeyPolicyExplicit,
+    securityGroupNoPublicIngress,
+    vpcFlowLogsEnabled,
+    vpcDefaultSecurityGroupClosed,
+    serviceOwnServiceAccount,
 ];

@@ -498,6 +498,203 @@ const CASES: Case[] = [
             },
         ],
     },
+    // The security baseline (issue #24): one-field changes of each control's happy fixture.
+    {
+        policy: "eks-version-supported",
+        type: "aws:eks/cluster:Cluster",
+        props: () => ({ version: "1.35" }),
+        config: { at: "2026-11-23" },
+        failing: [
+            {
+                change: "1.33 (extended support)",
+                edit: set("version", "1.33"),
+                message: "EKS cluster db runs Kubernetes 1.33, out of standard support since 2026-07-29 (extended).",
+            },
+            {
+                change: "a version the table lacks",
+                edit: set("version", "1.99"),
+                message: "EKS cluster db runs Kubernetes 1.99, which the support table does not list.",
+            },
+        ],
+    },
+    {
+        policy: "ec2-launch-template-imdsv2",
+        type: "aws:ec2/launchTemplate:LaunchTemplate",
+        props: () => ({ metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } }),
+        failing: [
+            {
+                change: "IMDSv1 allowed",
+                edit: set("metadataOptions.httpTokens", "optional"),
+                message: "Launch template db does not require IMDSv2 (httpTokens: optional).",
+            },
+            {
+                change: "hop limit 2",
+                edit: set("metadataOptions.httpPutResponseHopLimit", 2),
+                message: "Launch template db lets IMDS replies travel 2 hop(s); at most 1.",
+            },
+        ],
+    },
+    {
+        policy: "eks-vpc-cni-irsa",
+        type: "aws:eks/addon:Addon",
+        props: () => ({ addonName: "vpc-cni", serviceAccountRoleArn: "arn:aws:iam::333333333333:role/cni" }),
+        failing: [
+            {
+                change: "no IRSA role",
+                edit: set("serviceAccountRoleArn", undefined),
+                message: "EKS add-on db (vpc-cni) has no serviceAccountRoleArn: it runs with the node role.",
+            },
+        ],
+    },
+    {
+        policy: "eks-no-implicit-admin",
+        type: "aws:eks/cluster:Cluster",
+        props: () => ({ accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false } }),
+        failing: [
+            {
+                change: "creator admin",
+                edit: set("accessConfig.bootstrapClusterCreatorAdminPermissions", true),
+                message: "EKS cluster db gives its creator implicit cluster-admin.",
+            },
+            {
+                change: "aws-auth ConfigMap",
+                edit: set("accessConfig.authenticationMode", "API_AND_CONFIG_MAP"),
+                message: "EKS cluster db authenticates with API_AND_CONFIG_MAP, not access entries only.",
+            },
+        ],
+    },
+    {
+        policy: "iam-trust-policy-scoped",
+        type: "aws:iam/role:Role",
+        props: () => ({
+            assumeRolePolicy: JSON.stringify({
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Federated: "arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com" },
+                        Action: "sts:AssumeRoleWithWebIdentity",
+                        Condition: {
+                            StringEquals: {
+                                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                "token.actions.githubusercontent.com:sub": "repo:collab/platform:environment:production",
+                            },
+                        },
+                    },
+                ],
+            }),
+        }),
+        failing: [
+            {
+                change: "subject repo:collab/*",
+                edit: (p) =>
+                    (p["assumeRolePolicy"] = p["assumeRolePolicy"].replace("repo:collab/platform:environment:production", "repo:collab/*")),
+                message: "Role db trust policy: GitHub subject repo:collab/* is not one repository's environment or ref.",
+            },
+            {
+                change: "no audience",
+                edit: (p) =>
+                    (p["assumeRolePolicy"] = p["assumeRolePolicy"].replace(
+                        '"token.actions.githubusercontent.com:aud":"sts.amazonaws.com",',
+                        "",
+                    )),
+                message:
+                    "Role db trust policy: web identity arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com without an audience condition.",
+            },
+        ],
+    },
+    {
+        policy: "iam-no-wildcard-resources",
+        type: "aws:iam/rolePolicy:RolePolicy",
+        props: () => ({
+            policy: JSON.stringify({
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Action: ["secretsmanager:GetSecretValue"],
+                        Resource: ["arn:aws:secretsmanager:eu-west-1:333333333333:secret:a"],
+                    },
+                ],
+            }),
+        }),
+        failing: [
+            {
+                change: 'Resource "*"',
+                edit: (p) => (p["policy"] = p["policy"].replace('["arn:aws:secretsmanager:eu-west-1:333333333333:secret:a"]', '"*"')),
+                message: "IAM policy db allows secretsmanager:GetSecretValue on every resource.",
+            },
+        ],
+    },
+    {
+        policy: "iam-no-admin-policy-attachment",
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        props: () => ({ role: "r", policyArn: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" }),
+        failing: [
+            {
+                change: "AdministratorAccess",
+                edit: set("policyArn", "arn:aws:iam::aws:policy/AdministratorAccess"),
+                message: "db attaches arn:aws:iam::aws:policy/AdministratorAccess.",
+            },
+        ],
+    },
+    {
+        policy: "rds-auto-minor-version-upgrade",
+        type: "aws:rds/instance:Instance",
+        props: () => ({ autoMinorVersionUpgrade: true }),
+        failing: [
+            {
+                change: "off",
+                edit: set("autoMinorVersionUpgrade", false),
+                message: "RDS instance db has automatic minor version upgrades off.",
+            },
+        ],
+    },
+    {
+        policy: "rds-enhanced-monitoring",
+        type: "aws:rds/instance:Instance",
+        props: () => ({ monitoringInterval: 60, monitoringRoleArn: "arn:aws:iam::333333333333:role/m" }),
+        failing: [
+            {
+                change: "interval 0",
+                edit: set("monitoringInterval", 0),
+                message: "RDS instance db has no enhanced monitoring every 60 s or less (interval 0).",
+            },
+        ],
+    },
+    {
+        policy: "elasticache-backup-enabled",
+        type: "aws:elasticache/replicationGroup:ReplicationGroup",
+        props: () => ({ snapshotRetentionLimit: 7 }),
+        failing: [
+            {
+                change: "retention 0",
+                edit: set("snapshotRetentionLimit", 0),
+                message: "ElastiCache group db keeps snapshots 0 day(s); at least 1.",
+            },
+        ],
+    },
+    {
+        policy: "kms-key-rotation",
+        type: "aws:kms/key:Key",
+        props: () => ({ enableKeyRotation: true }),
+        failing: [{ change: "rotation off", edit: set("enableKeyRotation", false), message: "KMS key db does not rotate." }],
+    },
+    {
+        policy: "security-group-no-public-ingress",
+        type: "aws:ec2/securityGroup:SecurityGroup",
+        props: () => ({ ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }], egress: [] }),
+        failing: [
+            {
+                change: "port 5432 from 0.0.0.0/0",
+                edit: set("ingress.0.fromPort", 5432),
+                message: "Security group db admits the internet: 0.0.0.0/0 on 5432-443.",
+            },
+            {
+                change: "all ports from ::/0",
+                edit: set("ingress", [{ protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }]),
+                message: "Security group db admits the internet: ::/0 on all ports.",
+            },
+        ],
+    },
 ];
 
 describe("resource policies: happy path passes, each one-field change fails with its message", () => {
@@ -812,6 +1009,13 @@ describe("the pack as the engine sees it (GetAnalyzerInfo)", () => {
             "prod-deployment-window",
             "emergency-change-override",
             "stateful-resources-protected",
+            // Stack policies of the security baseline: test/policy-mutations.test.ts (the prod graph, one change each).
+            "eks-addon-version-pinned",
+            "eks-node-role-minimal",
+            "kms-key-policy-explicit",
+            "vpc-flow-logs-enabled",
+            "vpc-default-security-group-closed",
+            "service-own-service-account",
         ]);
         assert.deepEqual(
             pack.info.policies.map((p) => p.name).filter((name) => !tested.has(name)),

@@ -270,7 +270,7 @@ describe("6. capacity", () => {
             const autoscaler = release(graph, "cluster-autoscaler");
             assert.equal(autoscaler.inputs.version, "9.59.0");
             assert.equal(autoscaler.inputs.values.autoDiscovery.clusterName, `supernova-${stack}`);
-            assert.equal(autoscaler.inputs.values.image.tag, "v1.33.5", "matches Kubernetes 1.33");
+            assert.equal(autoscaler.inputs.values.image.tag, "v1.35.1", "matches Kubernetes 1.35, the default");
             assert.equal(trustedAccount(graph, "capacity-cluster-autoscaler"), "system:serviceaccount:kube-system:cluster-autoscaler");
             const scale = rolePolicy(graph, "capacity-cluster-autoscaler").Statement[0];
             assert.deepEqual(scale.Condition.StringEquals, { [`aws:ResourceTag/k8s.io/cluster-autoscaler/supernova-${stack}`]: "owned" });

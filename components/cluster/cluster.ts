@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig, StackConfig } from "../../config/load";
 import type { AwsPlacement } from "../data/data-service";
+import { keyAdmins } from "../security/kms-policy";
 import { createEks } from "./eks";
 
 export interface ClusterArgs {
@@ -14,6 +15,8 @@ export interface ClusterArgs {
     awsProvider?: aws.Provider;
     /** Kubeconfig secret of an existing cluster. Required when mode is `existing`. */
     kubeconfig?: pulumi.Output<string>;
+    /** The app namespaces, where the on-call role may edit (EKS mode). Defaults to none. */
+    appNamespaces?: string[];
 }
 
 /** A Kubernetes cluster to deploy into, and the provider that reaches it. */
@@ -54,7 +57,7 @@ export class Cluster extends pulumi.ComponentResource {
             case "eks": {
                 if (args.aws === undefined || args.awsProvider === undefined)
                     throw new Error("Cluster: mode eks needs args.aws and args.awsProvider");
-                const eks = createEks(name, config, args.aws, args.awsProvider, this);
+                const eks = createEks(name, config, args.aws, args.awsProvider, this, args.appNamespaces);
                 this.clusterName = eks.clusterName;
                 this.kubeconfig = eks.kubeconfig;
                 this.oidcProviderArn = eks.oidcProviderArn;
@@ -68,6 +71,7 @@ export class Cluster extends pulumi.ComponentResource {
                     privateSubnetIds: eks.privateSubnetIds,
                     nodeSecurityGroupId: eks.nodeSecurityGroupId,
                     privateSubnetCidrs: eks.privateSubnetCidrs,
+                    keys: { accountId: args.aws.accountId, region: args.aws.region, admins: keyAdmins(args.aws) },
                 };
                 // Everything deployed through the provider waits for joined nodes, the CNI and CoreDNS.
                 this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: eks.kubeconfig }, { parent: this, dependsOn: eks.ready });

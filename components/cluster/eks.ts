@@ -2,7 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BOOTSTRAP_ROLES, roleArn } from "../../config/delivery";
 import type { EksClusterConfig, StackConfig } from "../../config/load";
-import { grantClusterView } from "./access-entries";
+import { EKS_ADDON_BUILDS, type EksAddon } from "../../config/eks-versions";
+import { attachKeyPolicy, KEY_USE_ACTIONS, keyAdmins } from "../security/kms-policy";
+import { grantClusterAdmin, grantClusterView } from "./access-entries";
+import { nodeMetadataOptions } from "./node-hardening";
 import { eksKubeconfig } from "./exec-kubeconfig";
 import { nodeTemplateInstanceArgs, nodeVersionArgs } from "./node-versions";
 import { Vpc } from "./vpc";
@@ -10,13 +13,12 @@ import { Vpc } from "./vpc";
 /** Every control-plane log type EKS offers; all are shipped to CloudWatch. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
+/** The node role's policies. The CNI policy is not among them: vpc-cni has its own IRSA role, so pods cannot borrow it. */
 export const NODE_POLICIES = [
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 ];
-
-const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+export const CNI_POLICY = "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy";
 
 export interface EksOutputs {
     /** What the Kubernetes provider waits for: nodes joined, CNI, kube-proxy and CoreDNS running. */
@@ -68,9 +70,21 @@ export function createEks(
     awsConfig: NonNullable<StackConfig["aws"]>,
     provider: aws.Provider,
     parent: pulumi.Resource,
+    appNamespaces: string[] = [],
 ): EksOutputs {
     const opts = { parent, provider };
-    const vpc = new Vpc(`${name}-network`, { ...cluster.vpc, clusterName: cluster.name, provider }, { parent });
+    const vpc = new Vpc(
+        `${name}-network`,
+        {
+            ...cluster.vpc,
+            clusterName: cluster.name,
+            provider,
+            accountId: awsConfig.accountId,
+            region: awsConfig.region,
+            keyAdmins: keyAdmins(awsConfig),
+        },
+        { parent },
+    );
 
     const secretsKey = new aws.kms.Key(
         `${name}-secrets-key`,
@@ -98,9 +112,22 @@ export function createEks(
             },
             enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
             encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
-            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+            // No implicit admin for whoever creates it: the deployer gets an explicit access entry below.
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
         },
-        { ...opts, dependsOn: [clusterPolicy] },
+        // The flag only counts at creation (changing it would replace the cluster): clusters made before keep theirs.
+        { ...opts, dependsOn: [clusterPolicy], ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"] },
+    );
+    attachKeyPolicy(
+        `${name}-secrets-key`,
+        secretsKey,
+        {
+            accountId: awsConfig.accountId,
+            admins: keyAdmins(awsConfig),
+            // The control plane encrypts and decrypts Secrets with the cluster role's credentials.
+            uses: [{ sid: "EnvelopeEncryptionByTheClusterRole", roles: [clusterRole.arn], actions: KEY_USE_ACTIONS }],
+        },
+        opts,
     );
 
     const issuerUrl = eks.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? "");
@@ -127,6 +154,7 @@ export function createEks(
             ],
             updateDefaultVersion: true,
             ...nodeTemplateInstanceArgs(cluster),
+            metadataOptions: nodeMetadataOptions(),
         },
         opts,
     );
@@ -170,34 +198,49 @@ export function createEks(
         { role: ebsRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy" },
         opts,
     );
-    const addon = (addonName: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
+    const cniRole = new aws.iam.Role(
+        `${name}-vpc-cni-role`,
+        {
+            assumeRolePolicy: pulumi
+                .all([oidc.arn, issuerUrl])
+                .apply(([arn, url]) => serviceAccountTrustPolicy(arn, url, "kube-system", "aws-node")),
+        },
+        opts,
+    );
+    const cniPolicy = new aws.iam.RolePolicyAttachment(`${name}-vpc-cni-policy`, { role: cniRole.name, policyArn: CNI_POLICY }, opts);
+    const builds = EKS_ADDON_BUILDS[cluster.kubernetesVersion];
+    const addon = (addonName: EksAddon, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
         new aws.eks.Addon(
             `${name}-addon-${addonName}`,
-            { clusterName: eks.name, addonName, resolveConflictsOnUpdate: "OVERWRITE", ...extra },
+            { clusterName: eks.name, addonName, addonVersion: builds?.[addonName], resolveConflictsOnUpdate: "OVERWRITE", ...extra },
             // CoreDNS and the CSI driver are Deployments: created only when they are running on the nodes.
             { ...opts, dependsOn, customTimeouts: { create: "20m", update: "20m" } },
         );
-    const cni = addon("vpc-cni", { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) });
+    const cni = addon(
+        "vpc-cni",
+        { serviceAccountRoleArn: cniRole.arn, configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) },
+        [cniPolicy],
+    );
     const kubeProxy = addon("kube-proxy");
     const coredns = addon("coredns", {}, [nodes]);
     addon("aws-ebs-csi-driver", { serviceAccountRoleArn: ebsRole.arn }, [nodes]);
 
     for (const principalArn of cluster.adminRoleArns) {
         const roleName = principalArn.split("/").pop();
-        const entry = new aws.eks.AccessEntry(
-            `${name}-access-${roleName}`,
-            { clusterName: eks.name, principalArn, type: "STANDARD" },
-            opts,
-        );
-        new aws.eks.AccessPolicyAssociation(
-            `${name}-access-${roleName}-admin`,
-            { clusterName: eks.name, principalArn, policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } },
-            { ...opts, dependsOn: [entry] },
-        );
+        grantClusterAdmin(`${name}-access-${roleName}`, eks.name, principalArn, opts);
     }
+    // The deployer (every `pulumi up`) is admin by an entry of its own, not as the cluster's creator. A cluster
+    // created with the creator's implicit admin already has this entry: adopt it (import) rather than create it.
+    const deployerAdmin = grantClusterAdmin(`${name}-access-deployer`, eks.name, awsConfig.assumeRoleArn, opts, {
+        adoptFrom: cluster.adoptCreatorAccessEntry ? cluster.name : undefined,
+    });
 
     // Pull-request previews read the cluster (never write) with the bootstrap stack's preview role.
     grantClusterView(`${name}-access-preview`, eks.name, roleArn(awsConfig.accountId, BOOTSTRAP_ROLES.preview), opts);
+    // On-call engineers: read everything but Secrets, restart and scale in the app namespaces (the runbooks' kubectl).
+    if (cluster.onCallRoleArn) {
+        grantClusterView(`${name}-access-on-call`, eks.name, cluster.onCallRoleArn, opts, { editNamespaces: appNamespaces });
+    }
 
     const kubeconfig = pulumi
         .all([eks.name, eks.endpoint, eks.certificateAuthority])
@@ -206,7 +249,7 @@ export function createEks(
         );
 
     return {
-        ready: [nodes, cni, kubeProxy, coredns],
+        ready: [nodes, cni, kubeProxy, coredns, deployerAdmin],
         privateSubnetCidrs: vpc.privateSubnetCidrs,
         publicSubnetCidrs: vpc.publicSubnetCidrs,
         clusterSecurityGroupId,

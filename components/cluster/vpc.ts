@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { flowRoleTags } from "../gateway/contract";
+import { createFlowLogs } from "./flow-logs";
 import { carveSubnets } from "./subnets";
 
 export interface VpcArgs {
@@ -13,6 +14,12 @@ export interface VpcArgs {
     /** EKS cluster name, for the subnet discovery tags of load balancers. */
     clusterName: string;
     provider: aws.Provider;
+    /** Flow logs (all traffic) are kept this many days. */
+    flowLogRetentionDays: number;
+    accountId: string;
+    region: string;
+    /** Administrators of the flow logs' KMS key (deployer, break-glass). */
+    keyAdmins: string[];
 }
 
 /** A VPC with public subnets (load balancers, NAT) and private subnets (nodes, databases). */
@@ -39,6 +46,13 @@ export class Vpc extends pulumi.ComponentResource {
             { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } },
             childOpts,
         );
+        // The default security group admits nothing and sends nothing (FSBP EC2.2): only named groups carry traffic.
+        new aws.ec2.DefaultSecurityGroup(
+            `${name}-default-sg`,
+            { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default` } },
+            childOpts,
+        );
+        createFlowLogs(`${name}-flow-logs`, { vpcId: vpc.id, ...args }, childOpts);
         const gateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id }, childOpts);
         const publicRoutes = new aws.ec2.RouteTable(
             `${name}-public`,

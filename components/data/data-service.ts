@@ -13,6 +13,15 @@ export interface AwsPlacement {
     nodeSecurityGroupId: pulumi.Input<string>;
     /** CIDRs of the private subnets the data services live in (the app's NetworkPolicy egress targets). */
     privateSubnetCidrs: string[];
+    /** Account, region and key administrators, for the explicit policies of the data services' KMS keys. */
+    keys: DataKeyContext;
+}
+
+export interface DataKeyContext {
+    accountId: string;
+    region: string;
+    /** Deployer and break-glass roles (components/security/kms-policy.ts keyAdmins). */
+    admins: string[];
 }
 
 /** What every data service (Postgres, Redis) is given besides its own config section. */

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { attachKeyPolicy, KEY_USE_ACTIONS } from "../security/kms-policy";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { admittingSecurityGroup, AwsPlacement } from "./data-service";
@@ -53,6 +54,24 @@ export function createElasticache(name: string, args: ElasticacheArgs, parent: p
         `${name}-key`,
         { description: `${args.identifier} at rest`, enableKeyRotation: true, deletionWindowInDays: 30 },
         { ...opts, ...stateKeyOptions(args.protect) },
+    );
+    const keys = placement.keys;
+    attachKeyPolicy(
+        `${name}-key`,
+        key,
+        {
+            accountId: keys.accountId,
+            admins: keys.admins,
+            uses: [
+                {
+                    sid: "UseThroughElastiCache",
+                    roles: keys.admins,
+                    actions: KEY_USE_ACTIONS,
+                    viaService: `elasticache.${keys.region}.amazonaws.com`,
+                },
+            ],
+        },
+        opts,
     );
     const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: placement.privateSubnetIds }, opts);
     const securityGroup = admittingSecurityGroup(`${name}-sg`, { port: REDIS_PORT, role: "redis" }, placement, parent);

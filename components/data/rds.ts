@@ -4,6 +4,7 @@ import type { StackConfig } from "../../config/load";
 import { assumeRolePolicy } from "../cluster/eks";
 import { defaultMaxConnections } from "../../config/rds-instance-classes";
 import { flowRoleTags } from "../gateway/contract";
+import { attachKeyPolicy, KEY_USE_ACTIONS } from "../security/kms-policy";
 import { admittingSecurityGroup, AwsPlacement } from "./data-service";
 import { POSTGRES_PORT } from "./connection";
 import { deferredChangeWarning, rdsMaintenanceArgs, restoredInstanceArgs } from "./rds-operations";
@@ -149,6 +150,7 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
         performanceInsightsRetentionPeriod: 7,
         enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
         ...rdsMaintenanceArgs(config),
+        ...enhancedMonitoring(name, config.monitoringIntervalSeconds, opts),
         // Every teardown keeps a final snapshot, under a name of its own (components/data/teardown.ts).
         deletionProtection: protect,
         skipFinalSnapshot: false,
@@ -201,9 +203,38 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
         );
     }
 
-    const host = proxySecurityGroup
-        ? createProxy(name, args, { key, securityGroup: proxySecurityGroup, instance }, parent).endpoint
-        : instance.address;
+    const proxy = proxySecurityGroup ? createProxy(name, args, { key, securityGroup: proxySecurityGroup, instance }, parent) : undefined;
+    const keys = placement.keys;
+    attachKeyPolicy(
+        `${name}-key`,
+        key,
+        {
+            accountId: keys.accountId,
+            admins: keys.admins,
+            uses: [
+                // Storage, backups, Performance Insights, and the proxy's auth secrets, written by the deployer.
+                { sid: "UseThroughRds", roles: keys.admins, actions: KEY_USE_ACTIONS, viaService: `rds.${keys.region}.amazonaws.com` },
+                {
+                    sid: "UseThroughSecretsManager",
+                    roles: keys.admins,
+                    actions: KEY_USE_ACTIONS,
+                    viaService: `secretsmanager.${keys.region}.amazonaws.com`,
+                },
+                ...(proxy
+                    ? [
+                          {
+                              sid: "ProxyReadsItsAuthSecrets",
+                              roles: [proxy.role.arn],
+                              actions: ["kms:Decrypt"],
+                              viaService: `secretsmanager.${keys.region}.amazonaws.com`,
+                          },
+                      ]
+                    : []),
+            ],
+        },
+        opts,
+    );
+    const host = proxy ? proxy.proxy.endpoint : instance.address;
     // With pooling the instance admits only the proxy, so the role bootstrap (master user) goes through it too.
     return { instance, bootstrapHost: host, host };
 }
@@ -318,5 +349,19 @@ function createProxy(
         // A target group holds one instance: switching to a restored one deregisters the old target first.
         { ...opts, deleteBeforeReplace: true },
     );
-    return proxy;
+    return { proxy, role };
+}
+
+export const ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
+
+/** Enhanced monitoring (OS metrics to CloudWatch Logs) through its own role: the instance's monitoring settings. */
+function enhancedMonitoring(name: string, intervalSeconds: number, opts: pulumi.CustomResourceOptions) {
+    const role = new aws.iam.Role(`${name}-monitoring-role`, { assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com") }, opts);
+    const attachment = new aws.iam.RolePolicyAttachment(
+        `${name}-monitoring-policy`,
+        { role: role.name, policyArn: ENHANCED_MONITORING_POLICY },
+        opts,
+    );
+    // The instance waits for the attachment: RDS checks the role's rights when monitoring is turned on.
+    return { monitoringInterval: intervalSeconds, monitoringRoleArn: pulumi.all([role.arn, attachment.id]).apply(([arn]) => arn) };
 }

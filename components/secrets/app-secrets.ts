@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { attachKeyPolicy, KEY_USE_ACTIONS, keyAdmins } from "../security/kms-policy";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -171,10 +172,11 @@ export class AppSecrets extends pulumi.ComponentResource {
         );
         installExternalSecrets(name, { chartVersion: args.config.externalSecretsChartVersion, k8sProvider: args.k8sProvider }, this);
         const k8sOpts = { parent: this, provider: args.k8sProvider };
+        const readers: pulumi.Output<string>[] = [];
         for (const scope of this.scopes) {
             const keys = [...scope.envKeys, ...(scope.signs ? [JWKS_PRIVATE_KEY] : [])];
             if (keys.length === 0) continue;
-            const { store } = createServiceSecretStore(
+            const { store, roleArn: readerArn } = createServiceSecretStore(
                 `${name}-${scope.service}`,
                 {
                     service: scope.service,
@@ -190,6 +192,7 @@ export class AppSecrets extends pulumi.ComponentResource {
                 },
                 this,
             );
+            readers.push(readerArn);
             const common = {
                 namespace: args.namespace,
                 service: scope.service,
@@ -221,6 +224,24 @@ export class AppSecrets extends pulumi.ComponentResource {
                 );
             }
         }
+        const secretsManager = `secretsmanager.${awsArgs.config.region}.amazonaws.com`;
+        const admins = keyAdmins(awsArgs.config);
+        attachKeyPolicy(
+            `${name}-key`,
+            key,
+            {
+                accountId: awsArgs.config.accountId,
+                admins,
+                uses: [
+                    // The deployer writes the values (pulumi up, the rotation workflow); each service's reader only decrypts.
+                    { sid: "WriteThroughSecretsManager", roles: admins, actions: KEY_USE_ACTIONS, viaService: secretsManager },
+                    ...(readers.length > 0
+                        ? [{ sid: "ServiceReadersDecrypt", roles: readers, actions: ["kms:Decrypt"], viaService: secretsManager }]
+                        : []),
+                ],
+            },
+            awsOpts,
+        );
     }
 }
 

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import type { EgressRule } from "../data/egress";
+import { createServiceAccount } from "./identity";
 import { appEgressSpec } from "./network";
 import { chartValues, releaseTimeoutSeconds, ServiceConfig, ValuesContext } from "./values";
 
@@ -50,8 +51,10 @@ export class ServiceRelease extends pulumi.ComponentResource {
             { metadata: { name: `${service.name}-egress`, namespace: args.namespace }, spec: appEgressSpec(service, args.dataEgress) },
             childOpts,
         );
+        // Its own identity, before any pod (hooks included) runs as it; no API token is mounted.
+        const account = createServiceAccount(`${name}-account`, service.name, args.namespace, childOpts);
         // A component's dependsOn does not reach its children: the release itself must wait for them.
-        const afterEgress = { ...childOpts, dependsOn: [egress, ...dependencies(opts?.dependsOn)] };
+        const afterEgress = { ...childOpts, dependsOn: [egress, account, ...dependencies(opts?.dependsOn)] };
 
         if (args.mode === "release") {
             new k8s.helm.v3.Release(

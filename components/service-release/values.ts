@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { DATA_CLIENT_LABEL } from "../kubernetes/pod-security";
 import type { GatewayRef } from "../gateway/contract";
+import { serviceAccountName } from "./identity";
 import { helmTimeoutSeconds } from "./rollback-time";
 
 export type ServiceConfig = StackConfig["services"][number];
@@ -66,6 +67,7 @@ export function chartValues(service: ServiceConfig, context: ValuesContext) {
     return {
         image: { repository: service.image.repository, tag: service.image.tag, pullPolicy: "IfNotPresent" },
         replicaCount: service.replicas,
+        serviceAccountName: serviceAccountName(service.name),
         port: service.port,
         env: service.env,
         secretName: context.secretName,

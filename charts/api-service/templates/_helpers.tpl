@@ -111,6 +111,9 @@ spec:
     spec:
       restartPolicy: Never
       automountServiceAccountToken: false
+      {{- with $root.Values.serviceAccountName }}
+      serviceAccountName: {{ . }}
+      {{- end }}
       securityContext:
         {{- include "api-service.podSecurityContext" $root | nindent 8 }}
       {{- with $root.Values.imagePullSecrets }}
