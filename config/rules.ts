@@ -6,6 +6,7 @@ import { LIMIT_RULES } from "./rules/limits";
 import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
 import { rotationIssues, serviceSecretIssues } from "./rules/secrets";
+import { podProfileIssues, registryIssues } from "./rules/workloads";
 
 export type Parsed = z.output<z.ZodObject<typeof stackConfigShape>>;
 export type Issue = { path: (string | number)[]; message: string; input?: unknown };
@@ -47,6 +48,8 @@ const RULES: Rule[] = [
     ...ENVIRONMENT_GUARD_RULES,
     { needs: ["services", "secrets", "redis"], check: serviceSecretIssues },
     { needs: ["secrets"], check: rotationIssues },
+    { needs: ["services", "registries"], check: registryIssues },
+    { needs: ["services"], check: podProfileIssues },
 ];
 
 /**

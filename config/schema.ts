@@ -13,6 +13,7 @@ import {
     postgresIdentifier,
 } from "./primitives";
 import { DEFAULT_OVERLAPPING_SECRETS } from "./secret-names";
+import { podProfileSchema, registriesSchema, workloadsSchema } from "./workloads";
 
 /**
  * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
@@ -397,6 +398,7 @@ export const serviceSchema = section({
     rolloutTimeoutSeconds: integer({ min: 30, max: 3600 })
         .default(300)
         .describe("Time for the pods to become ready; the release timeout adds the hooks' worst case. Defaults to 300."),
+    pod: podProfileSchema.describe("UID/GID, ephemeral storage and graceful shutdown of the service's pods (config/workloads.ts)."),
 });
 
 const githubName = (what: string) => text({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, describe: what });
@@ -513,4 +515,6 @@ export const stackConfigShape = {
     entryPoint: entryPointSchema,
     alerts: alertsSchema,
     delivery: deliverySchema.optional(),
+    registries: registriesSchema,
+    workloads: workloadsSchema,
 };
