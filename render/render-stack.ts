@@ -2,7 +2,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { Manifest, renderChart } from "../test/harness/helm";
-import { Graph } from "../test/harness/graph";
 import { recordStack, RunOptions } from "../test/harness/run-stack";
 import { stackObjects, ThirdPartyRelease } from "../test/cluster/objects";
 
@@ -15,7 +14,6 @@ export interface RenderedStack {
     thirdParty: ThirdPartyRelease[];
 }
 
-const CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile";
 const REDACTED = "<redacted: rendered without cloud access; the real value stays a Pulumi secret>";
 
 /** Secret values are never written out, even the placeholders the render evaluates with. */
@@ -30,14 +28,8 @@ export function redactSecrets(manifest: Manifest): Manifest {
 /** Evaluates the stack's program (no cloud, no Pulumi CLI) and renders what it would apply. */
 export async function renderStack(stack: string, options: RunOptions = {}): Promise<RenderedStack> {
     const { graph } = await recordStack(stack, options);
-    // Remote YAML (the Gateway API and controller CRDs from their release URLs) is fetched at deploy time, like third-party charts.
-    const remote = graph.resources.filter((r) => r.type === CONFIG_FILE);
-    const found = stackObjects(
-        new Graph(
-            graph.resources.filter((r) => r.type !== CONFIG_FILE),
-            graph.outputs,
-        ),
-    );
+    // Remote YAML (the Gateway API and controller CRDs) is listed with the third-party charts: fetched at deploy time.
+    const found = stackObjects(graph);
     // Helm installs a chart's namespaced objects into the release's namespace; the render says so, as the cluster would.
     const charts = found.charts.flatMap((release) =>
         renderChart(release.values, release.name, release.namespace).map((m) => ({
@@ -45,8 +37,7 @@ export async function renderStack(stack: string, options: RunOptions = {}): Prom
             metadata: { ...m.metadata, namespace: m.metadata.namespace ?? release.namespace },
         })),
     );
-    const remoteFiles = remote.map((r) => ({ urn: r.urn, chart: String(r.inputs.file), namespace: "" }));
-    return { stack, objects: [...found.manifests, ...charts].map(redactSecrets), thirdParty: [...found.thirdParty, ...remoteFiles] };
+    return { stack, objects: [...found.manifests, ...charts].map(redactSecrets), thirdParty: found.thirdParty };
 }
 
 const fileName = (m: Manifest, i: number) =>

@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     const files = writeRendered(rendered, dir);
     console.log(`${stack}: ${files.length} objects written to ${path.relative(process.cwd(), dir) || "."} in ${Date.now() - started} ms`);
     for (const release of rendered.thirdParty) {
-        console.log(`  not rendered: ${release.chart} ${release.version ?? ""} (${release.repo ?? "?"}) into ${release.namespace}`);
+        const from = release.repo ? ` ${release.version ?? ""} (${release.repo})` : "";
+        console.log(`  not rendered: ${release.chart}${from}${release.namespace ? ` into ${release.namespace}` : ""}`);
     }
 }
 

@@ -29,6 +29,7 @@ export interface StackObjects {
     thirdParty: ThirdPartyRelease[];
 }
 
+const REMOTE_YAML = "kubernetes:yaml/v2:ConfigFile";
 const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"]);
 /**
  * `kubernetes:<group>/<version>:<Kind>`: built-in kinds (kubernetes:core/v1:Namespace) and custom
@@ -90,6 +91,9 @@ export function stackObjects(graph: Graph): StackObjects {
                     namespace,
                 });
             }
+        } else if (resource.type === REMOTE_YAML) {
+            // Remote YAML (CRDs from a release URL) is fetched at deploy time, like a third-party chart.
+            result.thirdParty.push({ urn: resource.urn, chart: String(inputs.file), namespace: "" });
         } else if (resource.custom && TYPED_OBJECT.test(resource.type) && !PULUMI_MODULES.has(resource.type.split(/[:/]/)[1]!)) {
             result.manifests.push(toManifest(resource));
         } else {
@@ -118,5 +122,5 @@ export function missingNamespaces(objects: StackObjects): string[] {
         ...objects.charts.map((c) => c.namespace),
         ...objects.thirdParty.map((r) => r.namespace),
     ];
-    return [...new Set(used.filter((ns): ns is string => ns !== undefined && !created.has(ns)))].sort();
+    return [...new Set(used.filter((ns): ns is string => !!ns && !created.has(ns)))].sort();
 }
