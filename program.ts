@@ -14,6 +14,7 @@ import { Redis } from "./components/data/redis";
 import { ActionsRunner } from "./components/delivery/actions-runner";
 import { GitHubDelivery } from "./components/github/github-delivery";
 import { Namespace } from "./components/namespace";
+import { pullSecretsFor, RegistryPullSecrets } from "./components/registry/pull-secrets";
 import { AppSecrets } from "./components/secrets/app-secrets";
 import type { RotationState } from "./components/secrets/rotation";
 import { ServiceRelease } from "./components/service-release/service-release";
@@ -102,6 +103,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         namespace: namespace.name,
         k8sProvider: cluster.provider,
         aws: cluster.awsPlacement,
+        registries: config.registries,
     };
     // random and tls need no settings; explicit providers still make every resource's provider visible.
     const generators = { providers: [new random.Provider("random"), new tls.Provider("tls")] };
@@ -142,6 +144,28 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         generators,
     );
 
+    const pullSecrets = new RegistryPullSecrets(
+        "registries",
+        {
+            registries: config.registries,
+            namespace: namespace.name,
+            k8sProvider: cluster.provider,
+            environment: config.environment,
+            refreshInterval: config.secrets.refreshInterval,
+            aws:
+                config.aws && awsProvider && secrets.keyArn && cluster.oidcProviderArn && cluster.oidcIssuerUrl
+                    ? {
+                          region: config.aws.region,
+                          keyArn: secrets.keyArn,
+                          provider: awsProvider,
+                          oidcProviderArn: cluster.oidcProviderArn,
+                          oidcIssuerUrl: cluster.oidcIssuerUrl,
+                      }
+                    : undefined,
+        },
+        { dependsOn: [secrets] },
+    );
+
     const entry = entryContext(config, cluster.subnetCidrs?.public);
     const dataEgress = dataEgressRules(config.database, config.redis, cluster.subnetCidrs?.private);
     for (const service of config.services) {
@@ -161,6 +185,8 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
                     },
                     clusterIssuer: config.cluster.certManager.issuer,
                     entry,
+                    imagePullSecrets: pullSecretsFor(service.image.repository, config.registries),
+                    spread: config.workloads.spread,
                 },
                 namespace: namespace.name,
                 provider: cluster.provider,
@@ -173,6 +199,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
                     postgres,
                     redis,
                     secrets,
+                    pullSecrets,
                     ...(addons ? [addons] : []),
                     ...(traffic ? [traffic.entryPoint, traffic.capacity] : []),
                 ],

@@ -15,6 +15,7 @@ import {
 import { CONFIG_NAMESPACE } from "./load";
 import { IMAGE_TAG_RULES } from "./rules";
 import { environmentSchema, IMAGE_TAG_FORMATS } from "./schema";
+import { requiresImageDigest } from "./workloads";
 
 /**
  * What the workflows decide before any credential is handed out, read from the committed stack files:
@@ -116,6 +117,10 @@ export function validatePromotion(repoRoot: string, input: PromotionInput): { st
         problems.push(`${PROMOTION_INPUTS.tag}: expected ${rule.text} in ${input.environment}, got ${JSON.stringify(input.tag)}`);
     if (input.digest && !IMAGE_DIGEST.test(input.digest)) {
         problems.push(`${PROMOTION_INPUTS.digest}: expected sha256:<64 hex digits>, got ${JSON.stringify(input.digest)}`);
+    } else if (!input.digest && requiresImageDigest(input.environment)) {
+        problems.push(
+            `${PROMOTION_INPUTS.digest}: expected the image's digest sha256:<64 hex digits>: ${input.environment} runs images by digest`,
+        );
     }
     if (problems.length > 0) throw new PromotionError(problems);
     return { stack, serviceIndex };

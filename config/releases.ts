@@ -3,6 +3,7 @@ import { PROMOTION_INPUTS, RELEASES_OUTPUT, WORKFLOW_FILES } from "./delivery";
 import { ConfigError, ConfigProblem } from "./format";
 import type { ParsedStackConfig, StackConfig } from "./load";
 import { IMAGE_TAG_RULES } from "./rules";
+import { requiresImageDigest } from "./workloads";
 
 /**
  * Where the running image tags live: in the stack's own `releases` output. A promotion sets a service's
@@ -68,6 +69,16 @@ export function resolveReleases(config: ParsedStackConfig, running: Releases, st
         const digest = service.image.digest ?? (current?.tag === promoted ? current.digest : undefined);
         return { ...service, image: { ...service.image, tag: promoted, digest } };
     });
+    if (requiresImageDigest(env)) {
+        services.forEach((service, i) => {
+            if (service.image.digest || service.image.tag === "") return;
+            problems.push({
+                path: ["services", i, "image", "digest"],
+                message: `expected the digest of ${service.image.tag} in ${env}: images run by digest here (promote with ${PROMOTION_INPUTS.digest}=sha256:<64 hex>)`,
+                input: undefined,
+            });
+        });
+    }
     if (problems.length > 0) throw new ConfigError(stackFile, problems);
     return { ...config, services };
 }

@@ -8,6 +8,7 @@ import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
 import { SECURITY_RULES } from "./rules/security";
 import { rotationIssues, serviceSecretIssues } from "./rules/secrets";
+import { podProfileIssues, registryIssues } from "./rules/workloads";
 
 export type Parsed = z.output<z.ZodObject<typeof stackConfigShape>>;
 export type Issue = { path: (string | number)[]; message: string; input?: unknown };
@@ -51,6 +52,8 @@ const RULES: Rule[] = [
     ...SECURITY_RULES,
     { needs: ["services", "secrets", "redis"], check: serviceSecretIssues },
     { needs: ["secrets"], check: rotationIssues },
+    { needs: ["services", "registries"], check: registryIssues },
+    { needs: ["services"], check: podProfileIssues },
 ];
 
 /**

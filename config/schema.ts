@@ -20,6 +20,7 @@ import { elasticacheOperationsShape, nodeGroupVersionShape, rdsOperationsShape }
 const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+import { podProfileSchema, registriesSchema, workloadsSchema } from "./workloads";
 
 /**
  * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
@@ -426,6 +427,7 @@ export const serviceSchema = section({
     rolloutTimeoutSeconds: integer({ min: 30, max: 3600 })
         .default(300)
         .describe("Time for the pods to become ready; the release timeout adds the hooks' worst case. Defaults to 300."),
+    pod: podProfileSchema.describe("UID/GID, ephemeral storage and graceful shutdown of the service's pods (config/workloads.ts)."),
 });
 
 const githubName = (what: string) => text({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, describe: what });
@@ -542,4 +544,6 @@ export const stackConfigShape = {
     entryPoint: entryPointSchema,
     alerts: alertsSchema,
     delivery: deliverySchema.optional(),
+    registries: registriesSchema,
+    workloads: workloadsSchema,
 };

@@ -19,6 +19,7 @@ import statefulResourcesProtected from "./rules/stateful-resources-protected";
 import trustedCertificateIssuerInProduction from "./rules/trusted-certificate-issuer-in-production";
 import iamNoWildcardActions from "./rules/iam-no-wildcard-actions";
 import imageTagImmutable from "./rules/image-tag-immutable";
+import imageDigestInProduction from "./rules/image-digest-in-production";
 import migrationHookDeadline from "./rules/migration-hook-deadline";
 import namespaceDefaultDeny from "./rules/namespace-default-deny";
 import namespacePodSecurityRestricted from "./rules/namespace-pod-security-restricted";
@@ -59,6 +60,7 @@ export const POLICIES: Policies = [
     serviceMinimumReplicas,
     devAuthOpenOnlyInDev,
     imageTagImmutable,
+    imageDigestInProduction,
     serviceResourcesAndProbes,
     migrationHookDeadline,
     configmapNoSecretKeys,

@@ -11,6 +11,8 @@ HELM_VERSION=v3.22.0
 ACTIONLINT_VERSION=v1.7.12
 # NetworkPolicy engine for the path checks (paths/network-policies.ts); latest release, builds with the local Go.
 CYCLONUS_VERSION=v0.5.6
+# Manifest scorer over every stack's rendered objects (npm run test:score); v1.20.0 is its latest release (docs/kube-score.md).
+KUBE_SCORE_VERSION=v1.20.0
 KUBERNETES_VERSION=v1.37.2
 ETCD_VERSION=v3.7.3
 KWOK_VERSION=v0.8.0
@@ -141,6 +143,7 @@ install_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" "-X helm.sh/helm/v3/i
 install_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" \
     "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
 install_tool cyclonus github.com/mattfenwick/cyclonus/cmd/cyclonus "$CYCLONUS_VERSION"
+install_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION" "-X main.version=$KUBE_SCORE_VERSION"
 if [ "${INSTALL_TOOLS_SKIP_CLUSTER:-}" != 1 ]; then
     etcd_tools
     install_tool kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
@@ -152,4 +155,5 @@ if [ "${INSTALL_TOOLS_SKIP_CLUSTER:-}" != 1 ]; then
 fi
 "$TOOLS_BIN/helm" version --short
 "$TOOLS_BIN/actionlint" -version | sed -n 1p
+"$TOOLS_BIN/kube-score" version
 echo "install-tools: done in $((SECONDS - start)) s"

@@ -101,7 +101,9 @@ for (const stack of STACKS) {
             assert.equal(migrate.spec.ttlSecondsAfterFinished, 3600);
             const container = migrate.spec.template.spec.containers[0];
             assert.deepEqual(container.command.slice(3), ["retry", "2", "60", "6", "--", "node", "db/migrate.mjs"]);
-            assert.equal(container.image, `${values.image.repository}:${values.image.tag}`);
+            // By digest where the stack has one (staging, prod: issue 22), else by tag.
+            const ref = values.image.digest ? `@${values.image.digest}` : `:${values.image.tag}`;
+            assert.equal(container.image, `${values.image.repository}${ref}`);
             const seed = one(manifests, "Job", "supernova-server-seed-1");
             assert.equal(seed.metadata.annotations["helm.sh/hook"], "post-install");
             assert.equal(seed.metadata.annotations["helm.sh/hook-weight"], "20");
@@ -150,8 +152,8 @@ describe("per-environment chart output", () => {
         const deployment = one(manifests, "Deployment");
         assert.equal(deployment.spec.replicas, undefined, "the autoscaler owns the replica count");
         assert.deepEqual(deployment.spec.template.spec.containers[0].resources, {
-            requests: { cpu: "500m", memory: "512Mi" },
-            limits: { cpu: "2000m", memory: "2Gi" },
+            requests: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "128Mi" },
+            limits: { cpu: "2000m", memory: "2Gi", "ephemeral-storage": "1Gi" },
         });
         const hpa = one(manifests, "HorizontalPodAutoscaler").spec;
         assert.equal(hpa.minReplicas, 3);
@@ -221,7 +223,7 @@ describe("the Helm release", () => {
         const edit = (s: Sections) => {
             const services = s["services"] as any[];
             // A new service's first deploy is a promotion of its first tag.
-            const image = { ...services[0].image, tag: "v1.0.0" };
+            const image = { ...services[0].image, tag: "v1.0.0", digest: `sha256:${"0a".repeat(32)}` };
             services.push({ ...services[0], name: "supernova-worker", image, expose: false, autoscaling: undefined, ingress: undefined });
         };
         const { graph } = await recordStack("prod", { edit });

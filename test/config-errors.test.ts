@@ -38,7 +38,7 @@ const cases: Case[] = [
         stack: "prod",
         edit: (s) => (services(s)[0]!["replicass"] = 3),
         expected: [
-            "Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, expose, secrets, jwksDirectory, env, probes, resources, autoscaling, ingress, egress, migrations, seeds, rolloutTimeoutSeconds",
+            "Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, expose, secrets, jwksDirectory, env, probes, resources, autoscaling, ingress, egress, migrations, seeds, rolloutTimeoutSeconds, pod",
         ],
     },
     {
@@ -46,7 +46,7 @@ const cases: Case[] = [
         stack: "dev",
         edit: (s) => (s["servics"] = []),
         expected: [
-            "Pulumi.dev.yaml: servics: unknown key, expected one of: environment, aws, cluster, namespace, database, redis, secrets, services, github, entryPoint, alerts, delivery",
+            "Pulumi.dev.yaml: servics: unknown key, expected one of: environment, aws, cluster, namespace, database, redis, secrets, services, github, entryPoint, alerts, delivery, registries, workloads",
         ],
     },
     {

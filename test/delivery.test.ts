@@ -350,7 +350,9 @@ describe("running tags: infra-only updates keep what runs; a prod deploy never r
             /Pulumi\.prod\.yaml: services\[0\]\.image\.tag: expected a tag not older than the running v1\.4\.0: a rollback must be explicit .*, got "v1\.3\.9"/,
         );
         assert.equal(graph.resources.length, 0, "nothing registers");
-        const rollback = (s: Sections) => Object.assign(services(s)[0]!["image"], { tag: "v1.3.9", allowRollback: true });
+        // A prod promotion carries the image's digest (prod runs images by digest).
+        const digest = `sha256:${"ab".repeat(32)}`;
+        const rollback = (s: Sections) => Object.assign(services(s)[0]!["image"], { tag: "v1.3.9", allowRollback: true, digest });
         assert.equal(releaseValues((await recordStack("prod", { edit: rollback, running })).graph).image.tag, "v1.3.9");
     });
 

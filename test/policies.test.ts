@@ -35,7 +35,7 @@ const releaseProps = (): Props => ({
     name: "supernova-server",
     chart: "/repo/charts/api-service",
     values: {
-        image: { repository: "ghcr.io/collab/supernova-server", tag: "v1.2.3" },
+        image: { repository: "ghcr.io/collab/supernova-server", tag: "v1.2.3", digest: `sha256:${"9f".repeat(32)}` },
         replicaCount: 3,
         autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10 },
         env: { DEV_AUTH_OPEN: "false", LOG_LEVEL: "info" },
@@ -159,6 +159,18 @@ const CASES: Case[] = [
                 change: "a staging tag in prod",
                 edit: set("values.image.tag", "staging-e4f5a6b"),
                 message: 'supernova-server uses "staging-e4f5a6b" in prod; production deploys release tags vX.Y.Z only.',
+            },
+        ],
+    },
+    {
+        policy: "image-digest-in-production",
+        type: RELEASE,
+        props: releaseProps,
+        failing: [
+            {
+                change: "no digest",
+                edit: set("values.image.digest", ""),
+                message: "supernova-server runs its image by tag in prod; production runs images by digest (image.digest sha256:<64 hex>).",
             },
         ],
     },

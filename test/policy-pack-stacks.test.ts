@@ -292,6 +292,7 @@ describe("the config's environment guards and the policy pack check the same thi
         "eks-secrets-encryption": "components/cluster/eks.ts always encrypts Secrets",
         "eks-control-plane-logs": "components/cluster/eks.ts enables every log type",
         "secretsmanager-kms-key": "components/secrets uses the environment's KMS key",
+        "image-digest-in-production": "config/releases.ts refuses a staging or prod update whose image has no digest",
         "iam-no-wildcard-actions": "the program writes named actions only",
         "github-production-deployment-policy": "rules.ts requires exactly one of deployFrom.branch or tag",
         "eks-version-supported": "rules/security.ts accepts only versions of the dated table; the default is in standard support",

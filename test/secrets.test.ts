@@ -53,7 +53,8 @@ const addWorker = (s: Sections) => {
         ...server,
         name: "supernova-worker",
         // A new service's first deploy is a promotion of its first tag (prod's committed file holds none).
-        image: { ...server!.image, tag: server!.image.tag ?? "v1.0.0" },
+        // A prod promotion carries a digest (prod runs images by digest).
+        image: { ...server!.image, tag: server!.image.tag ?? "v1.0.0", digest: `sha256:${"0b".repeat(32)}` },
         expose: false,
         autoscaling: undefined,
         ingress: undefined,
@@ -62,7 +63,11 @@ const addWorker = (s: Sections) => {
 };
 const externalSecrets = (graph: Graph): Record<string, any> =>
     Object.fromEntries(
-        graph.ofType("kubernetes:external-secrets.io/v1:ExternalSecret").map((e) => [e.inputs.metadata.name, e.inputs.spec]),
+        graph
+            .ofType("kubernetes:external-secrets.io/v1:ExternalSecret")
+            // The registry pull Secrets have their own store (test/workloads.test.ts).
+            .filter((e) => e.inputs.spec.secretStoreRef.name !== "registry-secrets")
+            .map((e) => [e.inputs.metadata.name, e.inputs.spec]),
     );
 const secretKeysOf = (spec: { data: { secretKey: string }[] }) => spec.data.map((d) => d.secretKey).sort();
 const jwksOf = async (graph: Graph) => JSON.parse((await resolve(graph.outputs["jwks"] as pulumi.Output<string>)).value);

@@ -1,7 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { DATA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes/pod-security";
+import {
+    DATA_CLIENT_LABEL,
+    restrictedContainerSecurity,
+    restrictedPodSecurity,
+    scratchVolume,
+    withEphemeralStorage,
+} from "../kubernetes/pod-security";
 import { POSTGRES_PORT } from "./connection";
 
 /**
@@ -32,6 +38,8 @@ export interface AppRoleArgs {
     namespace: pulumi.Input<string>;
     /** An image with psql (the postgres image). */
     image: string;
+    /** dockerconfigjson Secrets of the image's registry. Defaults to none. */
+    imagePullSecrets?: string[];
     host: pulumi.Input<string>;
     /** Where the database is, for the Job's egress NetworkPolicy (the private subnets, or the in-cluster server's pods). */
     egressTo: k8s.types.input.networking.v1.NetworkPolicyPeer[];
@@ -47,7 +55,8 @@ export interface AppRoleArgs {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-const UID = 70; // the postgres user of the official alpine image
+// psql needs no account of its own (PGUSER names the role), so the Job runs clear of the node's users.
+const UID = 10001;
 const BOOTSTRAP_APP = "postgres-bootstrap";
 
 /**
@@ -109,6 +118,7 @@ export function createAppRoleBootstrap(name: string, args: AppRoleArgs, parent: 
                         restartPolicy: "Never",
                         automountServiceAccountToken: false,
                         securityContext: restrictedPodSecurity(UID),
+                        imagePullSecrets: (args.imagePullSecrets ?? []).map((name) => ({ name })),
                         containers: [
                             {
                                 name: "app-role",
@@ -119,14 +129,14 @@ export function createAppRoleBootstrap(name: string, args: AppRoleArgs, parent: 
                                     { name: "sql", mountPath: "/sql", readOnly: true },
                                     { name: "tmp", mountPath: "/tmp" },
                                 ],
-                                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
+                                resources: withEphemeralStorage({
+                                    requests: { cpu: "50m", memory: "64Mi" },
+                                    limits: { cpu: "250m", memory: "128Mi" },
+                                }),
                                 securityContext: restrictedContainerSecurity(),
                             },
                         ],
-                        volumes: [
-                            { name: "sql", configMap: { name: script.metadata.name } },
-                            { name: "tmp", emptyDir: {} },
-                        ],
+                        volumes: [{ name: "sql", configMap: { name: script.metadata.name } }, scratchVolume("tmp")],
                     },
                 },
             },

@@ -3,6 +3,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { FlowRole, flowRoleTags } from "../gateway/contract";
+import type { RegistryConfig } from "../../config/workloads";
 
 /** Where AWS-managed data services live: the cluster's VPC, private subnets, reachable from its nodes. */
 export interface AwsPlacement {
@@ -36,6 +37,8 @@ export interface DataServiceArgs {
     aws?: AwsPlacement;
     /** Required when mode is `external`: the URL secret from `secrets`. */
     externalUrl?: pulumi.Output<string>;
+    /** The stack's registries: in-cluster data pods reference their image registry's pull Secret. Defaults to none. */
+    registries?: RegistryConfig[];
 }
 
 /**

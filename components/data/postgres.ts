@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
+import { pullSecretsFor } from "../registry/pull-secrets";
 import { createStatefulService } from "../kubernetes/stateful-service";
 import { DataServiceArgs, generatedPassword } from "./data-service";
 import { postgresUrl } from "./connection";
@@ -58,6 +59,7 @@ export class Postgres extends pulumi.ComponentResource {
                     {
                         namespace: args.namespace,
                         image: config.bootstrapImage,
+                        imagePullSecrets: pullSecretsFor(config.bootstrapImage, args.registries ?? []),
                         host: rds.bootstrapHost,
                         egressTo: args.aws.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
                         database: config.databaseName,
@@ -118,6 +120,7 @@ function inClusterPostgres(
             app: "postgres",
             namespace: args.namespace,
             image: config.image,
+            imagePullSecrets: pullSecretsFor(config.image, args.registries ?? []),
             uid: 70, // the postgres user of the official alpine image
             port: 5432,
             replicas: 1,
@@ -140,6 +143,7 @@ function inClusterPostgres(
         {
             namespace: args.namespace,
             image: config.image,
+            imagePullSecrets: pullSecretsFor(config.image, args.registries ?? []),
             host: server.host,
             egressTo: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } } }],
             database: config.databaseName,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
+import { pullSecretsFor } from "../registry/pull-secrets";
 import { createStatefulService, podHost } from "../kubernetes/stateful-service";
 import { DataServiceArgs, generatedPassword } from "./data-service";
 import { hostList, REDIS_PORT, redisUrl, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./connection";
@@ -59,7 +60,8 @@ const passwordEnv = (secretName: pulumi.Input<string>): k8s.types.input.core.v1.
     valueFrom: { secretKeyRef: { name: secretName, key: "REDIS_PASSWORD" } },
 });
 const redisPing = (port: number) => ["sh", "-c", `redis-cli -p ${port} -a "$REDIS_PASSWORD" --no-auth-warning ping | grep -q PONG`];
-const REDIS_UID = 999; // the redis user of the official alpine image
+// The image runs as any UID (its entrypoint switches users only when started as root); clear of the node's users.
+const REDIS_UID = 10001;
 
 function credentials(name: string, args: RedisArgs, parent: pulumi.Resource) {
     const password = generatedPassword(`${name}-password`, parent);
@@ -86,6 +88,7 @@ function redisServer(
             app: "redis",
             namespace: args.namespace,
             image: config.image,
+            imagePullSecrets: pullSecretsFor(config.image, args.registries ?? []),
             uid: REDIS_UID,
             port: REDIS_PORT,
             replicas,
@@ -142,6 +145,7 @@ function sentinelRedis(name: string, config: InClusterRedisConfig, args: RedisAr
             app: "redis-sentinel",
             namespace: args.namespace,
             image: config.image,
+            imagePullSecrets: pullSecretsFor(config.image, args.registries ?? []),
             uid: REDIS_UID,
             port: SENTINEL_PORT,
             replicas: config.sentinels,

@@ -7,6 +7,7 @@ import { podSecurityLabels } from "../namespace";
 import { pinnedRelease } from "../kubernetes/pinned-release";
 import { ALB_CONTROLLER_NAME, ALB_GATEWAY_CLASS, flowRoleTags, GATEWAY_ACCESS_LABEL, LISTENERS } from "./contract";
 import { externalDnsPolicy, loadBalancerControllerPolicy } from "./iam";
+import { ALB_DEREGISTRATION_DELAY_SECONDS } from "../../config/workloads";
 
 export type EntryPointConfig = StackConfig["entryPoint"];
 type EksAddons = Extract<StackConfig["cluster"], { mode: "eks" }>["addons"];
@@ -303,11 +304,11 @@ export function loadBalancerControllerValues(args: {
     };
 }
 
-/** Pods as targets (no NodePort hop), connections drained for 30 s on deregistration. */
+/** Pods as targets (no NodePort hop), connections drained on deregistration (the app's preStop outlasts it). */
 export function targetGroupDefaults() {
     return {
         targetType: "ip",
-        targetGroupAttributes: [{ key: "deregistration_delay.timeout_seconds", value: "30" }],
+        targetGroupAttributes: [{ key: "deregistration_delay.timeout_seconds", value: String(ALB_DEREGISTRATION_DELAY_SECONDS) }],
     };
 }
 

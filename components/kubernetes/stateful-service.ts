@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "./pod-security";
+import { DATA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, scratchVolume, withEphemeralStorage } from "./pod-security";
 
 export interface StatefulServiceSpec {
     /** `app.kubernetes.io/name` and the name of the Service and StatefulSet. */
@@ -21,7 +21,9 @@ export interface StatefulServiceSpec {
     scratchPaths: string[];
     /** Also admit the pods of these apps (replication, sentinels). */
     peerApps?: string[];
-    resources: k8s.types.input.core.v1.ResourceRequirements;
+    resources: { requests: Record<string, string>; limits: Record<string, string> };
+    /** dockerconfigjson Secrets of the image's registry (components/registry/pull-secrets.ts). Defaults to none. */
+    imagePullSecrets?: string[];
 }
 
 /**
@@ -59,6 +61,7 @@ export function createStatefulService(name: string, spec: StatefulServiceSpec, o
                     spec: {
                         automountServiceAccountToken: false,
                         securityContext: restrictedPodSecurity(spec.uid),
+                        imagePullSecrets: (spec.imagePullSecrets ?? []).map((name) => ({ name })),
                         containers: [
                             {
                                 name: spec.app,
@@ -69,7 +72,7 @@ export function createStatefulService(name: string, spec: StatefulServiceSpec, o
                                 ports: [{ name: "tcp", containerPort: spec.port }],
                                 readinessProbe: { exec: { command: spec.readinessCommand }, periodSeconds: 5, failureThreshold: 6 },
                                 livenessProbe: { tcpSocket: { port: spec.port }, initialDelaySeconds: 30, periodSeconds: 10 },
-                                resources: spec.resources,
+                                resources: withEphemeralStorage(spec.resources),
                                 securityContext: restrictedContainerSecurity(),
                                 volumeMounts: [
                                     { name: "data", mountPath: spec.dataPath },
@@ -77,7 +80,7 @@ export function createStatefulService(name: string, spec: StatefulServiceSpec, o
                                 ],
                             },
                         ],
-                        volumes: scratch.map((s) => ({ name: s.name, emptyDir: {} })),
+                        volumes: scratch.map((s) => scratchVolume(s.name)),
                     },
                 },
                 volumeClaimTemplates: [

@@ -75,6 +75,8 @@ export class AppSecrets extends pulumi.ComponentResource {
     public readonly checksums: Record<string, pulumi.Output<string>>;
     /** Where rotation of generated secrets stands; the scheduled workflow compares it with the clock. */
     public readonly rotation: RotationState;
+    /** The KMS key of the stack's Secrets Manager entries (backend aws-secrets-manager). */
+    public keyArn?: pulumi.Output<string>;
 
     constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:secrets:AppSecrets", name, {}, opts);
@@ -148,6 +150,7 @@ export class AppSecrets extends pulumi.ComponentResource {
             { description: `${project}/${env} application secrets`, enableKeyRotation: true, deletionWindowInDays: 30 },
             { ...awsOpts, protect: args.environment.protectStatefulResources },
         );
+        this.keyArn = key.arn;
         new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${project}-${env}-secrets`, targetKeyId: key.keyId }, awsOpts);
         const used = [...new Set(this.scopes.flatMap((s) => [...s.envKeys, ...(s.signs ? [JWKS_PRIVATE_KEY] : [])]))].sort();
         const stored = Object.fromEntries(

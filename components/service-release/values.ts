@@ -4,6 +4,7 @@ import { DATA_CLIENT_LABEL } from "../kubernetes/pod-security";
 import type { GatewayRef } from "../gateway/contract";
 import { serviceAccountName } from "./identity";
 import { helmTimeoutSeconds } from "./rollback-time";
+import { SPREAD_TOPOLOGY_KEYS } from "../../config/workloads";
 
 export type ServiceConfig = StackConfig["services"][number];
 type Hook = ServiceConfig["migrations"];
@@ -48,6 +49,29 @@ export interface ValuesContext {
     clusterIssuer: string;
     /** How traffic reaches the service (program.ts computes it per cluster mode). */
     entry: EntryContext;
+    /** The dockerconfigjson Secrets of the stack's registries (components/registry/pull-secrets.ts). */
+    imagePullSecrets: string[];
+    /** whenUnsatisfiable of the zone and node spread (`workloads.spread`). */
+    spread: "DoNotSchedule" | "ScheduleAnyway";
+}
+
+/** Replicas can be more than one: now, or once the autoscaler adds some. */
+export const mayRunReplicas = (service: ServiceConfig) => service.replicas > 1 || (service.autoscaling?.maxReplicas ?? 1) > 1;
+
+/** The pod profile's part of the chart's values: identity, bounded storage, shutdown and spread. */
+export function podValues(service: ServiceConfig, context: Pick<ValuesContext, "imagePullSecrets" | "spread">) {
+    const { pod } = service;
+    return {
+        imagePullSecrets: context.imagePullSecrets.map((name) => ({ name })),
+        podSecurity: { runAsUser: pod.runAsUser, runAsGroup: pod.runAsGroup },
+        resources: {
+            requests: { ...service.resources.requests, "ephemeral-storage": pod.ephemeralStorage.request },
+            limits: { ...service.resources.limits, "ephemeral-storage": pod.ephemeralStorage.limit },
+        },
+        tmpSizeLimit: pod.tmpSizeLimit,
+        shutdown: { preStopSeconds: pod.preStopSeconds, terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds },
+        topologySpread: { enabled: mayRunReplicas(service), whenUnsatisfiable: context.spread, topologyKeys: [...SPREAD_TOPOLOGY_KEYS] },
+    };
 }
 
 export interface EntryContext {
@@ -65,7 +89,12 @@ export interface EntryContext {
 export function chartValues(service: ServiceConfig, context: ValuesContext) {
     const autoscaling = service.autoscaling;
     return {
-        image: { repository: service.image.repository, tag: service.image.tag, pullPolicy: "IfNotPresent" },
+        image: {
+            repository: service.image.repository,
+            tag: service.image.tag,
+            digest: service.image.digest ?? "",
+            pullPolicy: "IfNotPresent",
+        },
         replicaCount: service.replicas,
         serviceAccountName: serviceAccountName(service.name),
         port: service.port,
@@ -80,7 +109,7 @@ export function chartValues(service: ServiceConfig, context: ValuesContext) {
             liveness: { initialDelaySeconds: 10, periodSeconds: 10, ...service.probes.liveness },
             readiness: { initialDelaySeconds: 5, periodSeconds: 5, ...service.probes.readiness },
         },
-        resources: service.resources,
+        ...podValues(service, context),
         service: { enabled: service.expose, port: 80 },
         route: {
             enabled: service.expose && service.ingress !== undefined,

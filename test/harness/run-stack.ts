@@ -25,8 +25,8 @@ export const BOOTSTRAP_DIR = path.join(REPO_ROOT, "bootstrap");
 export const RUNNING_RELEASES: Record<string, Releases> = {
     local: {},
     dev: { "supernova-server": { tag: "dev-a1b2c3d" } },
-    staging: { "supernova-server": { tag: "staging-e4f5a6b" } },
-    prod: { "supernova-server": { tag: "v1.2.3" } },
+    staging: { "supernova-server": { tag: "staging-e4f5a6b", digest: `sha256:${"5a".repeat(32)}` } },
+    prod: { "supernova-server": { tag: "v1.2.3", digest: `sha256:${"9f".repeat(32)}` } },
 };
 
 export interface RunOptions {

@@ -15,18 +15,31 @@ app.kubernetes.io/version: {{ .Values.image.tag | quote }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
+{{/* By digest when one is set (immutable; the tag stays in the version label), else by tag. */}}
 {{- define "api-service.image" -}}
-{{ printf "%s:%s" .Values.image.repository (required "image.tag is required" .Values.image.tag) }}
+{{- $tag := required "image.tag is required" .Values.image.tag -}}
+{{- if .Values.image.digest -}}
+{{ printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else -}}
+{{ printf "%s:%s" .Values.image.repository $tag }}
+{{- end -}}
 {{- end -}}
 
-{{/* Pod Security "restricted": non-root, RuntimeDefault seccomp. */}}
+{{/* Pod Security "restricted": non-root, RuntimeDefault seccomp; UID/GID above 10000, clear of the node's users. */}}
 {{- define "api-service.podSecurityContext" -}}
 runAsNonRoot: true
-runAsUser: 1000
-runAsGroup: 1000
-fsGroup: 1000
+runAsUser: {{ .Values.podSecurity.runAsUser }}
+runAsGroup: {{ .Values.podSecurity.runAsGroup }}
+fsGroup: {{ .Values.podSecurity.runAsGroup }}
 seccompProfile:
   type: RuntimeDefault
+{{- end -}}
+
+{{/* The writable /tmp of every container, bounded so a pod cannot fill the node's disk. */}}
+{{- define "api-service.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
 {{- end -}}
 
 {{/* Pod Security "restricted": no escalation, no capabilities, read-only root filesystem. */}}
@@ -114,6 +127,7 @@ spec:
       {{- with $root.Values.serviceAccountName }}
       serviceAccountName: {{ . }}
       {{- end }}
+      terminationGracePeriodSeconds: {{ $root.Values.shutdown.terminationGracePeriodSeconds }}
       securityContext:
         {{- include "api-service.podSecurityContext" $root | nindent 8 }}
       {{- with $root.Values.imagePullSecrets }}
@@ -161,6 +175,5 @@ spec:
             - name: tmp
               mountPath: /tmp
       volumes:
-        - name: tmp
-          emptyDir: {}
+        {{- include "api-service.tmpVolume" $root | nindent 8 }}
 {{- end -}}
