@@ -28,11 +28,11 @@ async function configError(stack: string, edit: (s: Sections) => void): Promise<
 
 describe("upgrades: the nodes follow the control plane (item 4)", () => {
     it("a control-plane upgrade moves the node group too, in place and never forced past a PDB", async () => {
-        const before = await recordStack("prod");
-        const after = await recordStack("prod", { edit: merge({ kubernetesVersion: "1.34" }, "cluster") });
+        const before = await recordStack("prod", { edit: merge({ kubernetesVersion: "1.34" }, "cluster") });
+        const after = await recordStack("prod");
         for (const [graph, version] of [
-            [before.graph, "1.33"],
-            [after.graph, "1.34"],
+            [before.graph, "1.34"],
+            [after.graph, "1.35"],
         ] as const) {
             assert.equal(graph.one("aws:eks/cluster:Cluster").inputs.version, version);
             const nodes = graph.one("aws:eks/nodeGroup:NodeGroup");
@@ -45,13 +45,12 @@ describe("upgrades: the nodes follow the control plane (item 4)", () => {
     it("the nodes may stay behind the control plane (upgrade order) and pin their AMI release", async () => {
         const { graph } = await recordStack("prod", {
             edit: (s) => {
-                section(s, "cluster")["kubernetesVersion"] = "1.34";
-                merge({ kubernetesVersion: "1.33", amiReleaseVersion: "1.33.5-20251120" }, "cluster", "nodeGroup")(s);
+                merge({ kubernetesVersion: "1.34", amiReleaseVersion: "1.34.2-20251120" }, "cluster", "nodeGroup")(s);
             },
         });
         const nodes = graph.one("aws:eks/nodeGroup:NodeGroup").inputs;
-        assert.equal(nodes.version, "1.33");
-        assert.equal(nodes.releaseVersion, "1.33.5-20251120");
+        assert.equal(nodes.version, "1.34");
+        assert.equal(nodes.releaseVersion, "1.34.2-20251120");
     });
 
     it("the instance type is the launch template's: a change is a rolling update, not a replaced node group", async () => {
@@ -62,8 +61,8 @@ describe("upgrades: the nodes follow the control plane (item 4)", () => {
 
     it("refuses nodes newer than the control plane, too far behind, or an AMI of another version", async () => {
         assert.match(
-            await configError("prod", merge({ kubernetesVersion: "1.34" }, "cluster", "nodeGroup")),
-            /cluster\.nodeGroup\.kubernetesVersion: expected the control plane's version 1\.33 or up to 3 minors older/,
+            await configError("prod", merge({ kubernetesVersion: "1.36" }, "cluster", "nodeGroup")),
+            /cluster\.nodeGroup\.kubernetesVersion: expected the control plane's version 1\.35 or up to 3 minors older/,
         );
         assert.match(
             await configError("prod", merge({ kubernetesVersion: "1.29" }, "cluster", "nodeGroup")),
@@ -71,7 +70,7 @@ describe("upgrades: the nodes follow the control plane (item 4)", () => {
         );
         assert.match(
             await configError("prod", merge({ amiReleaseVersion: "1.32.9-20251120" }, "cluster", "nodeGroup")),
-            /cluster\.nodeGroup\.amiReleaseVersion: expected an AMI release of the nodes' Kubernetes version 1\.33/,
+            /cluster\.nodeGroup\.amiReleaseVersion: expected an AMI release of the nodes' Kubernetes version 1\.35/,
         );
     });
 });

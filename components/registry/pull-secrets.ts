@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { pullSecretName, RegistryConfig, registryHost } from "../../config/workloads";
 import { createExternalSecret, createServiceSecretStore } from "../secrets/external-secrets";
 import { checksum } from "../secrets/rotation";
+import { secretRecoveryWindowDays } from "../data/teardown";
 
 /** The SecretStore (and its reader) of registry tokens: `registry-secrets`, reading only those. */
 export const REGISTRY_STORE_OWNER = "registry";
@@ -43,7 +44,8 @@ export interface RegistryPullSecretsArgs {
     registries: RegistryConfig[];
     namespace: pulumi.Input<string>;
     k8sProvider: k8s.Provider;
-    environment: { project: string; name: string };
+    /** Where unprotected (dev), a deleted token can be re-created at once (components/data/teardown.ts). */
+    environment: { project: string; name: string; protectStatefulResources: boolean };
     refreshInterval: string;
     /** With AWS: the token lives in Secrets Manager (the app secrets' key) and External Secrets writes the Secret. */
     aws?: {
@@ -78,7 +80,7 @@ export class RegistryPullSecrets extends pulumi.ComponentResource {
                     {
                         name: registrySecretPath(args.environment.project, args.environment.name, registry.server),
                         kmsKeyId: awsArgs.keyArn,
-                        recoveryWindowInDays: 7,
+                        recoveryWindowInDays: secretRecoveryWindowDays(args.environment.protectStatefulResources),
                     },
                     awsOpts,
                 );
