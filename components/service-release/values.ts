@@ -3,6 +3,7 @@ import type { StackConfig } from "../../config/load";
 import { DATA_CLIENT_LABEL } from "../kubernetes/pod-security";
 import type { GatewayRef } from "../gateway/contract";
 import { helmTimeoutSeconds } from "./rollback-time";
+import { rolloutValues } from "./rollout-values";
 
 export type ServiceConfig = StackConfig["services"][number];
 type Hook = ServiceConfig["migrations"];
@@ -67,7 +68,7 @@ export function chartValues(service: ServiceConfig, context: ValuesContext) {
         image: { repository: service.image.repository, tag: service.image.tag, pullPolicy: "IfNotPresent" },
         replicaCount: service.replicas,
         port: service.port,
-        env: service.env,
+        env: service.logLevel === undefined ? service.env : { ...service.env, LOG_LEVEL: service.logLevel },
         secretName: context.secretName,
         secretsChecksum: context.secretsChecksum,
         jwks: context.jwks,
@@ -104,5 +105,10 @@ export function chartValues(service: ServiceConfig, context: ValuesContext) {
         networkPolicy: { enabled: true, ingressFrom: context.entry.sources },
         migrations: hookValues(service.migrations),
         seeds: hookValues(service.seeds),
+        rollout: rolloutValues(service),
+        smoke: {
+            paths: service.smoke.paths ?? [...new Set([service.probes.readiness.path, service.probes.liveness.path])],
+            timeoutSeconds: service.smoke.timeoutSeconds,
+        },
     };
 }
