@@ -146,7 +146,12 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
     // Rendered manifests (local) need no controller; a real cluster gets it before any Rollout.
     const rollouts =
         config.cluster.mode !== "render" && config.services.some((s) => isProgressive(s.strategy))
-            ? new ArgoRollouts("argo-rollouts", { provider: cluster.provider })
+            ? new ArgoRollouts("argo-rollouts", {
+                  prometheusAddresses: config.services.flatMap((s) =>
+                      isProgressive(s.strategy) && s.strategy.analysis.prometheusAddress ? [s.strategy.analysis.prometheusAddress] : [],
+                  ),
+                  provider: cluster.provider,
+              })
             : undefined;
     const entry = entryContext(config, cluster.subnetCidrs?.public);
     const dataEgress = dataEgressRules(config.database, config.redis, cluster.subnetCidrs?.private);
