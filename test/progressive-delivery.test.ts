@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { DELIVERY_SECRETS, WORKFLOW_FILES } from "../config/delivery";
 import { ARGO_ROLLOUTS_CHART_VERSION } from "../config/delivery-strategy";
 import { ConfigError } from "../config/format";
 import { APP_METRICS } from "../components/monitoring/metrics";
@@ -10,7 +11,8 @@ import { lintChart, Manifest, renderChart, validateManifest } from "./harness/he
 import { restrictedViolations } from "./harness/pod-security";
 import { PolicyPackSession } from "./harness/policy-pack/session";
 import { recordStack, runStack } from "./harness/run-stack";
-import { REPO_ROOT, Sections } from "./harness/stack-file";
+import { readStackSections, REPO_ROOT, Sections } from "./harness/stack-file";
+import { Job, loadWorkflow, Workflow } from "./harness/workflows";
 
 /** The other seed systems, onboarded by config alone (examples/<system>/Pulumi.prod.yaml). */
 const EXAMPLES = ["kametrix", "volteryde", "learinal"] as const;
@@ -323,4 +325,66 @@ describe("progressive delivery config errors name the key", () => {
             (s) => (services(s)[0]!.probes.liveness.timeoutSeconds = 0),
             "Pulumi.prod.yaml: services[0].probes.liveness.timeoutSeconds: expected an integer >= 1, got 0",
         ));
+});
+
+describe("smoke test, notifications, release record and rollback in the workflows", () => {
+    const deploy = () => loadWorkflow(WORKFLOW_FILES.deploy).jobs["up"]!;
+    const step = (job: Job, name: RegExp) => {
+        const found = (job.steps ?? []).filter((s) => name.test(String(s["name"] ?? "")));
+        assert.equal(found.length, 1, `one step ${name}`);
+        return found[0]!;
+    };
+
+    it("deploy.yml: after pulumi up, waits for the Rollout, runs the Helm smoke test, then notifies Slack whatever happened", () => {
+        const job = deploy();
+        const names = (job.steps ?? []).map((s) => String(s["name"] ?? s["uses"]));
+        const up = names.findIndex((n) => n.startsWith("pulumi up"));
+        const rollout = names.findIndex((n) => n.startsWith("Progressive rollout healthy"));
+        const smoke = names.findIndex((n) => n.startsWith("Smoke test"));
+        const slack = names.findIndex((n) => n === "Notify Slack");
+        assert.ok(up < rollout && rollout < smoke && smoke < slack, names.join(" | "));
+        assert.match(step(job, /^Smoke test/)["run"], /^helm test "\$SERVICE" --namespace "\$NAMESPACE"/);
+        assert.match(step(job, /^Progressive rollout healthy/)["run"], /--for=jsonpath='\{\.status\.phase\}'=Healthy/);
+        const notify = step(job, /^Notify Slack$/);
+        assert.match(notify["if"], /^always\(\)/);
+        assert.equal(notify["env"]["SLACK_WEBHOOK_URL"], `\${{ secrets.${DELIVERY_SECRETS.slackWebhook} }}`);
+    });
+
+    it("the Slack webhook is an environment secret of each deploying stack, from secrets.ci", () => {
+        for (const stack of ["dev", "staging", "prod"]) {
+            const sections = readStackSections(stack);
+            assert.ok((sections["github"] as any).environmentSecrets.includes(DELIVERY_SECRETS.slackWebhook), stack);
+            assert.ok(DELIVERY_SECRETS.slackWebhook in (sections["secrets"] as any).ci, stack);
+        }
+    });
+
+    it("record-deploy.yml: a GitHub release for a successful prod deploy, an issue for a failed one; called after release and rollback", () => {
+        const record = loadWorkflow(WORKFLOW_FILES.recordDeploy).jobs["record"]!;
+        assert.equal(step(record, /^GitHub release/)["if"], "inputs.result == 'success' && inputs.stack == 'prod' && !inputs.rollback");
+        assert.match(step(record, /^GitHub release/)["run"], /^gh release create/);
+        assert.equal(step(record, /^Issue for the failed deploy/)["if"], "inputs.result == 'failure'");
+        assert.match(step(record, /^Issue for the failed deploy/)["run"], /^gh issue create/);
+        for (const file of [WORKFLOW_FILES.release, WORKFLOW_FILES.rollback]) {
+            const caller = loadWorkflow(file).jobs["record"]!;
+            assert.equal(caller["uses"], `./${WORKFLOW_FILES.recordDeploy}`, file);
+            assert.equal(caller["with"]["result"], "${{ needs.deploy.result }}", file);
+            assert.match(caller["if"], /^always\(\)/, file);
+        }
+    });
+
+    it("rollback.yml: the previous tag through the release's gates (same validation, deploy.yml in the environment, rollback accepted)", () => {
+        const rollback = loadWorkflow(WORKFLOW_FILES.rollback);
+        const release = loadWorkflow(WORKFLOW_FILES.release);
+        assert.deepEqual(Object.keys(rollback.on["workflow_dispatch"].inputs), ["service", "environment", "target", "reason"]);
+        const validate = (w: Workflow) => step(w.jobs["validate"]!, /^Validate the promotion/);
+        assert.equal(validate(rollback)["run"], validate(release)["run"]);
+        assert.equal(validate(rollback)["env"]["ROLLBACK"], "true");
+        const job = rollback.jobs["deploy"]!;
+        assert.equal(job["uses"], `./${WORKFLOW_FILES.deploy}`);
+        assert.equal(job["with"]["rollback"], true);
+        assert.equal(job["with"]["tag"], "${{ needs.validate.outputs.tag }}");
+        assert.equal(job["secrets"], "inherit");
+        // The previous tag: the second distinct tag of this service's successful releases to this environment.
+        assert.match(step(rollback.jobs["validate"]!, /^The tag to go back to/)["run"], /sed -n 2p/);
+    });
 });
