@@ -28,7 +28,9 @@ export const analysisSchema = section({
         .describe("Fail when the 95th percentile latency exceeds this (seed 004: p95 < 500ms). Defaults to 500."),
     interval: duration().default("1m").describe("Time between measurements. Defaults to 1m."),
     count: integer({ min: 1, max: 60 }).default(5).describe("Measurements per analysis (seed 003: 5 minutes). Defaults to 5."),
-    failureLimit: integer({ min: 0, max: 10 }).default(0).describe("Failed measurements tolerated before the analysis fails. Defaults to 0."),
+    failureLimit: integer({ min: 0, max: 10 })
+        .default(0)
+        .describe("Failed measurements tolerated before the analysis fails. Defaults to 0."),
 }).prefault({});
 
 const canaryStep = z.union(
@@ -49,7 +51,9 @@ export const blueGreenStrategySchema = section({
         .describe("Promote once the preview passes its analysis; false waits for `kubectl argo rollouts promote`. Defaults to true."),
     scaleDownDelaySeconds: integer({ min: 0, max: 86400 })
         .default(1800)
-        .describe("How long the old (blue) pods stay after the switch, for an instant switch back (seed 004: 30 minutes). Defaults to 1800."),
+        .describe(
+            "How long the old (blue) pods stay after the switch, for an instant switch back (seed 004: 30 minutes). Defaults to 1800.",
+        ),
     analysis: analysisSchema,
 });
 

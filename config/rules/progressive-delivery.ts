@@ -45,7 +45,13 @@ function strategyIssues(service: Service, i: number): Issue[] {
 
 function logLevelIssues(service: Service, i: number): Issue[] {
     if (service.logLevel === undefined || service.env["LOG_LEVEL"] === undefined) return [];
-    return [{ path: ["services", i, "env", "LOG_LEVEL"], message: "expected LOG_LEVEL in logLevel only, not also in env", input: service.env["LOG_LEVEL"] }];
+    return [
+        {
+            path: ["services", i, "env", "LOG_LEVEL"],
+            message: "expected LOG_LEVEL in logLevel only, not also in env",
+            input: service.env["LOG_LEVEL"],
+        },
+    ];
 }
 
 export const PROGRESSIVE_DELIVERY_RULES: Rule[] = [
