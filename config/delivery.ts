@@ -104,7 +104,7 @@ export const DELIVERY_SECRETS = {
     promoterAppKey: "PLATFORM_PROMOTER_APP_KEY",
     /** Token CodeBuild uses to register its runners with this repository (account-wide source credential). */
     runnerToken: "CODEBUILD_GITHUB_TOKEN",
-    /** Incoming webhook deploy.yml posts each release/rollback result to (an environment secret; optional). */
+    /** Incoming webhook record-deploy.yml posts each release/rollback result to (a repository secret; optional). */
     slackWebhook: "SLACK_WEBHOOK_URL",
 } as const;
 
