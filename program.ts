@@ -12,6 +12,8 @@ import { entryContext } from "./components/gateway/entry-context";
 import { EntryPoint } from "./components/gateway/entry-point";
 import { Redis } from "./components/data/redis";
 import { ActionsRunner } from "./components/delivery/actions-runner";
+import { ArgoRollouts } from "./components/delivery/argo-rollouts";
+import { isProgressive } from "./config/delivery-strategy";
 import { GitHubDelivery } from "./components/github/github-delivery";
 import { Namespace } from "./components/namespace";
 import { pullSecretsFor, RegistryPullSecrets } from "./components/registry/pull-secrets";
@@ -166,6 +168,16 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         { dependsOn: [secrets] },
     );
 
+    // Rendered manifests (local) need no controller; a real cluster gets it before any Rollout.
+    const rollouts =
+        config.cluster.mode !== "render" && config.services.some((s) => isProgressive(s.strategy))
+            ? new ArgoRollouts("argo-rollouts", {
+                  prometheusAddresses: config.services.flatMap((s) =>
+                      isProgressive(s.strategy) && s.strategy.analysis.prometheusAddress ? [s.strategy.analysis.prometheusAddress] : [],
+                  ),
+                  provider: cluster.provider,
+              })
+            : undefined;
     const entry = entryContext(config, cluster.subnetCidrs?.public);
     const dataEgress = dataEgressRules(config.database, config.redis, cluster.subnetCidrs?.private);
     for (const service of config.services) {
@@ -201,6 +213,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
                     secrets,
                     pullSecrets,
                     ...(addons ? [addons] : []),
+                    ...(rollouts ? [rollouts] : []),
                     ...(traffic ? [traffic.entryPoint, traffic.capacity] : []),
                 ],
             },

@@ -17,6 +17,10 @@ export const WORKFLOW_FILES = {
     infra: ".github/workflows/infra.yml",
     /** The one `pulumi up` job both paths call (workflow_call). */
     deploy: ".github/workflows/deploy.yml",
+    /** Manual: redeploys a service's previous tag through the release's gates (deploy.yml with rollback). */
+    rollback: ".github/workflows/rollback.yml",
+    /** After a release or rollback: a GitHub release of a prod deploy, an issue for a failed one. */
+    recordDeploy: ".github/workflows/record-deploy.yml",
     /** Scheduled: redeploys (deploy.yml, running images) a stack whose generated secrets are due to rotate. */
     rotateSecrets: ".github/workflows/rotate-secrets.yml",
     /** What the service repository's build workflow adds (checked by actionlint, not run here). */
@@ -100,6 +104,8 @@ export const DELIVERY_SECRETS = {
     promoterAppKey: "PLATFORM_PROMOTER_APP_KEY",
     /** Token CodeBuild uses to register its runners with this repository (account-wide source credential). */
     runnerToken: "CODEBUILD_GITHUB_TOKEN",
+    /** Incoming webhook record-deploy.yml posts each release/rollback result to (a repository secret; optional). */
+    slackWebhook: "SLACK_WEBHOOK_URL",
 } as const;
 
 /** The value committed for an operator secret not set yet; `npm run delivery -- check-secrets` reports it. */

@@ -4,6 +4,7 @@ import { deliveryIssues, deliverySecretIssues } from "./rules/delivery";
 import { ENVIRONMENT_GUARD_RULES } from "./rules/environment-guards";
 import { LIMIT_RULES } from "./rules/limits";
 import { OPERATIONS_RULES } from "./rules/operations";
+import { PROGRESSIVE_DELIVERY_RULES } from "./rules/progressive-delivery";
 import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
 import { SECURITY_RULES } from "./rules/security";
@@ -54,6 +55,7 @@ const RULES: Rule[] = [
     { needs: ["secrets"], check: rotationIssues },
     { needs: ["services", "registries"], check: registryIssues },
     { needs: ["services"], check: podProfileIssues },
+    ...PROGRESSIVE_DELIVERY_RULES,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { deliverySchema, IMAGE_DIGEST } from "./delivery";
+import { logLevelSchema, smokeSchema, strategySchema } from "./delivery-strategy";
 import { boolean, dnsLabel, ENV_NAME, envMap, integer, integerChoice, list, oneOf, secretString, section, text } from "./primitives";
 import {
     dnsName,
@@ -347,6 +348,8 @@ const probe = (path: string) =>
         path: text({ pattern: /^\//, describe: "an HTTP path starting with /" }).default(path),
         initialDelaySeconds: int32({ min: 0 }).optional(),
         periodSeconds: int32({ min: 1 }).optional(),
+        timeoutSeconds: int32({ min: 1 }).optional().describe("Defaults to 1 (Kubernetes)."),
+        failureThreshold: int32({ min: 1 }).optional().describe("Defaults to 3 (Kubernetes)."),
     }).prefault({});
 
 const computeResources = () => section({ cpu: cpuQuantity(), memory: memoryQuantity() });
@@ -388,6 +391,7 @@ export const serviceSchema = section({
             "Where the app reads jwks.json and <kid>/public.pem (and <kid>/private.pem when it signs), as tools/gen-jwks.mjs lays them out. Defaults to /app/server/auth/jwks/keys.",
         ),
     env: envMap(envValue).default({}).describe("Non-secret environment variables (the env ConfigMap)."),
+    logLevel: logLevelSchema,
     probes: section({
         port: integer({ min: 1, max: 65535 }).optional().describe("Probe port. Defaults to `port`."),
         liveness: probe("/healthz"),
@@ -424,6 +428,8 @@ export const serviceSchema = section({
         ),
     migrations: hookSchema({ enabled: true, when: ["post-install", "post-upgrade"], weight: 10, command: ["node", "db/migrate.mjs"] }),
     seeds: hookSchema({ enabled: false, when: ["post-install"], weight: 20, command: ["node", "db/seed.mjs"] }),
+    strategy: strategySchema,
+    smoke: smokeSchema,
     rolloutTimeoutSeconds: integer({ min: 30, max: 3600 })
         .default(300)
         .describe("Time for the pods to become ready; the release timeout adds the hooks' worst case. Defaults to 300."),

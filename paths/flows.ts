@@ -82,6 +82,7 @@ export type NpPeer =
     | "app"
     | "migrate-hook"
     | "seed-hook"
+    | "smoke-test"
     | "dns"
     | "postgres"
     | "redis"
@@ -110,6 +111,8 @@ export const REQUIRED_NP_FLOWS: readonly NpFlow[] = [
     { from: "app", to: "redis", port: 6379, why: "the app reaches Redis" },
     { from: "migrate-hook", to: "dns", port: 53, protocol: "UDP", why: "hooks resolve the database's name" },
     { from: "app", to: "external-https", port: 443, why: "the service's configured external APIs (services[].egress)" },
+    { from: "smoke-test", to: "app", port: "app", why: "the Helm smoke test GETs the health paths through the Service" },
+    { from: "smoke-test", to: "dns", port: 53, protocol: "UDP", why: "the smoke test resolves the Service's name" },
 ];
 
 export const FORBIDDEN_NP_FLOWS: readonly NpFlow[] = [
@@ -123,4 +126,5 @@ export const FORBIDDEN_NP_FLOWS: readonly NpFlow[] = [
     { from: "app", to: "public-host", port: 5432, why: "no database outside the stack" },
     { from: "app", to: "public-host", port: 80, why: "no unlisted port on the internet" },
     { from: "app", to: "other-namespace", port: "app", why: "no other namespace's pods" },
+    { from: "smoke-test", to: "postgres", port: 5432, why: "the smoke test reaches the app only" },
 ];

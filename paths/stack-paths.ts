@@ -104,6 +104,10 @@ export function networkPolicyModel(graph: Graph, config: StackConfig, manifests:
             app: inApp(podLabelsOf(manifests, "Deployment"), 100),
             "migrate-hook": inApp(podLabelsOf(manifests, "Job", "migrate"), 101),
             "seed-hook": inApp(podLabelsOf(manifests, "Job", "seed"), 102),
+            "smoke-test": inApp(
+                manifests.find((m) => m.kind === "Pod" && m.metadata.labels?.["app.kubernetes.io/component"] === "smoke")?.metadata.labels,
+                103,
+            ),
             dns: [pod("kube-system", { "k8s-app": "kube-dns" }, 110)],
             postgres:
                 config.database.mode === "rds"

@@ -131,16 +131,26 @@ for (const stack of STACKS) {
             assert.ok(JSON.parse(tokens.data["jwks.json"]).keys.length >= 1);
         });
 
-        it("probes /healthz on 3001 and lets traffic in only from the Gateway, on 3001", () => {
+        it("probes /healthz on 3001 and lets traffic in only from the Gateway and the Helm smoke test, on 3001", () => {
             const container = one(manifests, "Deployment").spec.template.spec.containers[0];
             assert.deepEqual(container.livenessProbe.httpGet, { path: "/healthz", port: 3001 });
             assert.deepEqual(container.readinessProbe.httpGet, { path: "/healthz", port: 3001 });
-            const policy = one(manifests, "NetworkPolicy").spec;
+            const policy = one(manifests, "NetworkPolicy", "supernova-server").spec;
             const gateway =
                 stack === "local"
                     ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } } }]
                     : ["10.0.224.0/22", "10.0.228.0/22", "10.0.232.0/22"].map((cidr) => ({ ipBlock: { cidr } }));
-            assert.deepEqual(policy.ingress, [{ from: gateway, ports: [{ protocol: "TCP", port: 3001 }] }]);
+            const smoke = [
+                {
+                    podSelector: {
+                        matchLabels: { "app.kubernetes.io/instance": "supernova-server", "app.kubernetes.io/component": "smoke" },
+                    },
+                },
+            ];
+            assert.deepEqual(policy.ingress, [
+                { from: gateway, ports: [{ protocol: "TCP", port: 3001 }] },
+                { from: smoke, ports: [{ protocol: "TCP", port: 3001 }] },
+            ]);
             assert.deepEqual(policy.policyTypes, ["Ingress"]);
         });
     });

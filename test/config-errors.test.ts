@@ -38,7 +38,7 @@ const cases: Case[] = [
         stack: "prod",
         edit: (s) => (services(s)[0]!["replicass"] = 3),
         expected: [
-            "Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, expose, secrets, jwksDirectory, env, probes, resources, autoscaling, ingress, egress, migrations, seeds, rolloutTimeoutSeconds, pod",
+            "Pulumi.prod.yaml: services[0].replicass: unknown key, expected one of: name, image, replicas, port, expose, secrets, jwksDirectory, env, logLevel, probes, resources, autoscaling, ingress, egress, migrations, seeds, strategy, smoke, rolloutTimeoutSeconds, pod",
         ],
     },
     {

@@ -5,6 +5,7 @@ import type { GatewayRef } from "../gateway/contract";
 import { serviceAccountName } from "./identity";
 import { helmTimeoutSeconds } from "./rollback-time";
 import { SPREAD_TOPOLOGY_KEYS } from "../../config/workloads";
+import { rolloutValues } from "./rollout-values";
 
 export type ServiceConfig = StackConfig["services"][number];
 type Hook = ServiceConfig["migrations"];
@@ -98,7 +99,7 @@ export function chartValues(service: ServiceConfig, context: ValuesContext) {
         replicaCount: service.replicas,
         serviceAccountName: serviceAccountName(service.name),
         port: service.port,
-        env: service.env,
+        env: service.logLevel === undefined ? service.env : { ...service.env, LOG_LEVEL: service.logLevel },
         secretName: context.secretName,
         secretsChecksum: context.secretsChecksum,
         jwks: context.jwks,
@@ -135,5 +136,10 @@ export function chartValues(service: ServiceConfig, context: ValuesContext) {
         networkPolicy: { enabled: true, ingressFrom: context.entry.sources },
         migrations: hookValues(service.migrations),
         seeds: hookValues(service.seeds),
+        rollout: rolloutValues(service),
+        smoke: {
+            paths: service.smoke.paths ?? [...new Set([service.probes.readiness.path, service.probes.liveness.path])],
+            timeoutSeconds: service.smoke.timeoutSeconds,
+        },
     };
 }

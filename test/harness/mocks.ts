@@ -108,9 +108,28 @@ export class StrictMocks implements pulumi.runtime.Mocks {
 }
 
 /** The GitHub accounts the stack files name, with ids as the GitHub API would return them. */
-export const GITHUB_USERS: Record<string, number> = { "supernova-lead": 1001, "platform-lead": 1002 };
+export const GITHUB_USERS: Record<string, number> = {
+    "supernova-lead": 1001,
+    "platform-lead": 1002,
+    // examples/ (the other seed systems)
+    "kametrix-lead": 1101,
+    "kametrix-ops": 1102,
+    "volteryde-lead": 1201,
+    "volteryde-devops": 1202,
+    "learinal-lead": 1301,
+    "learinal-ops": 1302,
+};
 export const GITHUB_TEAMS: Record<string, number> = { "supernova-developers": 2001 };
-export const GITHUB_REPOSITORIES = ["collab/supernova", "collab/platform"];
+export const GITHUB_REPOSITORIES = [
+    "collab/supernova",
+    "collab/platform",
+    "kametrix/kametrix",
+    "kametrix/platform",
+    "volteryde/volteryde-platform",
+    "volteryde/platform",
+    "learinal/learinal-backend",
+    "learinal/platform",
+];
 
 function lookup<T>(table: Record<string, T>, key: unknown, what: string): T {
     const found = table[String(key)];

@@ -38,6 +38,8 @@ export interface RunOptions {
     now?: Date;
     /** What runs in the stack before this update. Defaults to RUNNING_RELEASES[stack]. */
     running?: Releases;
+    /** Where the stack file is (e.g. an example under examples/). Defaults to the repository root. */
+    projectDir?: string;
 }
 
 export interface RunResult<C = StackConfig> {
@@ -86,7 +88,7 @@ interface MockMonitorInternals {
 
 /** Runs the real program (the same calls as index.ts) under strict mocks and returns what it registered. */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<RunResult> {
-    const sections = readStackSections(stack);
+    const sections = readStackSections(stack, options.projectDir);
     options.edit?.(sections);
     const running = options.running ?? RUNNING_RELEASES[stack] ?? {};
     return evaluate(

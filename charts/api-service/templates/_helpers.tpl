@@ -177,3 +177,22 @@ spec:
       volumes:
         {{- include "api-service.tmpVolume" $root | nindent 8 }}
 {{- end -}}
+
+{{/*
+The chart's AnalysisTemplate with the Service whose series it judges. Arguments: dict "root" $ "service" <name>
+*/}}
+{{- define "api-service.analysisRef" -}}
+templates:
+  - templateName: {{ include "api-service.fullname" .root }}-analysis
+args:
+  - name: namespace
+    value: {{ .root.Release.Namespace }}
+  - name: service
+    value: {{ .service }}
+{{- end -}}
+
+{{/* The smoke test's pod: not the app's selector labels, so the Service never routes to it. */}}
+{{- define "api-service.smokeLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: smoke
+{{- end -}}
