@@ -13,6 +13,10 @@ import { EntryPoint } from "./components/gateway/entry-point";
 import { Redis } from "./components/data/redis";
 import { ActionsRunner } from "./components/delivery/actions-runner";
 import { GitHubDelivery } from "./components/github/github-delivery";
+import { Monitoring } from "./components/monitoring/monitoring";
+import { DatabaseBackups } from "./components/operations/backups";
+import { ContainerLogs, withLogLevel } from "./components/operations/logs";
+import { PostgresDump } from "./components/operations/postgres-dump";
 import { Namespace } from "./components/namespace";
 import { AppSecrets } from "./components/secrets/app-secrets";
 import type { RotationState } from "./components/secrets/rotation";
@@ -73,6 +77,29 @@ function eksTraffic(config: StackConfig, cluster: Cluster, identifier: string) {
     return { entryPoint, capacity, alerts };
 }
 
+/** EKS: app and node logs with the stack's retention; RDS: AWS Backup and the pre-deploy snapshot (docs/operations.md). */
+function operations(config: StackConfig, cluster: Cluster, postgres: Postgres): DatabaseBackups | undefined {
+    const placement = cluster.awsPlacement;
+    if (config.cluster.mode !== "eks" || !placement || !cluster.oidcProviderArn || !cluster.oidcIssuerUrl) return undefined;
+    new ContainerLogs("container-logs", {
+        clusterName: cluster.clusterName,
+        retentionDays: Number(config.logs.retentionDays),
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        provider: placement.provider,
+    });
+    if (!postgres.rdsInstance || !(config.backup.awsBackup || config.backup.snapshotBeforeDeploy)) return undefined;
+    const identifier = `${config.environment.project}-${config.environment.name}`;
+    return new DatabaseBackups("database-backups", {
+        config: config.backup,
+        identifier,
+        instance: postgres.rdsInstance,
+        dbIdentifier: `${identifier}-postgres`,
+        releases: releasesOf(config),
+        provider: placement.provider,
+    });
+}
+
 export interface ComposeOptions {
     /** The clock secret rotation is computed from. Defaults to now. */
     now?: Date;
@@ -86,6 +113,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         aws: config.aws,
         awsProvider,
         kubeconfig: config.secrets.kubeconfig,
+        logRetentionDays: Number(config.logs.retentionDays),
     });
     const addons =
         config.cluster.ingressNginx.enabled || config.cluster.certManager.enabled
@@ -117,6 +145,18 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
     );
     const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl }, generators);
     const dataEnv = { ...postgres.env, ...redis.env };
+    const backups = operations(config, cluster, postgres);
+    if (config.database.mode === "in-cluster" && postgres.inCluster) {
+        new PostgresDump("postgres-dump", {
+            config: config.backup.dump,
+            namespace: namespace.name,
+            ...postgres.inCluster,
+            username: config.database.username,
+            database: config.database.databaseName,
+            image: config.database.image,
+            provider: cluster.provider,
+        });
+    }
 
     const secrets = new AppSecrets(
         "app-secrets",
@@ -143,7 +183,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
 
     const entry = entryContext(config, cluster.subnetCidrs?.public);
     const dataEgress = dataEgressRules(config.database, config.redis, cluster.subnetCidrs?.private);
-    for (const service of config.services) {
+    for (const service of config.services.map((s) => withLogLevel(s, config.logs.level))) {
         new ServiceRelease(
             service.name,
             {
@@ -174,9 +214,21 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
                     secrets,
                     ...(addons ? [addons] : []),
                     ...(traffic ? [traffic.entryPoint, traffic.capacity] : []),
+                    ...(backups?.preDeploySnapshot ? [backups.preDeploySnapshot] : []),
                 ],
             },
         );
+    }
+
+    if (config.monitoring.enabled) {
+        new Monitoring("monitoring", {
+            config: config.monitoring,
+            environment: config.environment.name,
+            services: config.services,
+            namespace: namespace.name,
+            mode: config.cluster.mode === "render" ? "render" : "release",
+            provider: cluster.provider,
+        });
     }
 
     if (config.github && config.delivery && config.aws) {

@@ -3,6 +3,7 @@ import { INSTANCE_TYPES } from "./instance-types";
 import { deliveryIssues, deliverySecretIssues } from "./rules/delivery";
 import { ENVIRONMENT_GUARD_RULES } from "./rules/environment-guards";
 import { LIMIT_RULES } from "./rules/limits";
+import { OPERATIONS_RULES } from "./rules/operations";
 import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
 import { rotationIssues, serviceSecretIssues } from "./rules/secrets";
@@ -47,6 +48,7 @@ const RULES: Rule[] = [
     ...ENVIRONMENT_GUARD_RULES,
     { needs: ["services", "secrets", "redis"], check: serviceSecretIssues },
     { needs: ["secrets"], check: rotationIssues },
+    ...OPERATIONS_RULES,
 ];
 
 /**

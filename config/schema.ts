@@ -13,6 +13,7 @@ import {
     postgresIdentifier,
 } from "./primitives";
 import { DEFAULT_OVERLAPPING_SECRETS } from "./secret-names";
+import { backupSchema, logsSchema, monitoringSchema } from "./operations";
 
 /**
  * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
@@ -513,4 +514,7 @@ export const stackConfigShape = {
     entryPoint: entryPointSchema,
     alerts: alertsSchema,
     delivery: deliverySchema.optional(),
+    monitoring: monitoringSchema,
+    logs: logsSchema,
+    backup: backupSchema,
 };

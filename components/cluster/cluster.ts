@@ -14,6 +14,8 @@ export interface ClusterArgs {
     awsProvider?: aws.Provider;
     /** Kubeconfig secret of an existing cluster. Required when mode is `existing`. */
     kubeconfig?: pulumi.Output<string>;
+    /** Retention of the control plane's log group (EKS). Defaults to CloudWatch's: never expire. */
+    logRetentionDays?: number;
 }
 
 /** A Kubernetes cluster to deploy into, and the provider that reaches it. */
@@ -54,7 +56,7 @@ export class Cluster extends pulumi.ComponentResource {
             case "eks": {
                 if (args.aws === undefined || args.awsProvider === undefined)
                     throw new Error("Cluster: mode eks needs args.aws and args.awsProvider");
-                const eks = createEks(name, config, args.aws, args.awsProvider, this);
+                const eks = createEks(name, config, args.aws, args.awsProvider, this, args.logRetentionDays);
                 this.clusterName = eks.clusterName;
                 this.kubeconfig = eks.kubeconfig;
                 this.oidcProviderArn = eks.oidcProviderArn;

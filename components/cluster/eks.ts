@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { controlPlaneLogGroup } from "../operations/control-plane-logs";
 import { BOOTSTRAP_ROLES, roleArn } from "../../config/delivery";
 import type { EksClusterConfig, StackConfig } from "../../config/load";
 import { grantClusterView } from "./access-entries";
@@ -67,6 +68,7 @@ export function createEks(
     awsConfig: NonNullable<StackConfig["aws"]>,
     provider: aws.Provider,
     parent: pulumi.Resource,
+    logRetentionDays?: number,
 ): EksOutputs {
     const opts = { parent, provider };
     const vpc = new Vpc(`${name}-network`, { ...cluster.vpc, clusterName: cluster.name, provider }, { parent });
@@ -99,7 +101,13 @@ export function createEks(
             encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
             accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
         },
-        { ...opts, dependsOn: [clusterPolicy] },
+        {
+            ...opts,
+            dependsOn: [
+                clusterPolicy,
+                ...(logRetentionDays === undefined ? [] : [controlPlaneLogGroup(name, cluster.name, logRetentionDays, opts)]),
+            ],
+        },
     );
 
     const issuerUrl = eks.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? "");
