@@ -89,6 +89,8 @@ export type NpPeer =
     | "instance-metadata"
     | "other-namespace"
     | "add-on-namespaces"
+    /** Prometheus of the monitoring add-on (components/monitoring/monitoring.ts PROMETHEUS_POD_LABELS), when monitoring is on. */
+    | "prometheus"
     | "vpc-host"
     | "public-host";
 
@@ -110,6 +112,7 @@ export const REQUIRED_NP_FLOWS: readonly NpFlow[] = [
     { from: "app", to: "redis", port: 6379, why: "the app reaches Redis" },
     { from: "migrate-hook", to: "dns", port: 53, protocol: "UDP", why: "hooks resolve the database's name" },
     { from: "app", to: "external-https", port: 443, why: "the service's configured external APIs (services[].egress)" },
+    { from: "prometheus", to: "app", port: "app", why: "Prometheus scrapes the app's /metrics (the alerts and dashboards read it)" },
 ];
 
 export const FORBIDDEN_NP_FLOWS: readonly NpFlow[] = [
