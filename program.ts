@@ -14,6 +14,7 @@ import { Redis } from "./components/data/redis";
 import { ActionsRunner } from "./components/delivery/actions-runner";
 import { GitHubDelivery } from "./components/github/github-delivery";
 import { Monitoring } from "./components/monitoring/monitoring";
+import { cacheAlarmSpecs, createAlarms, nodeAlarmSpecs } from "./components/operations/aws-alarms";
 import { DatabaseBackups } from "./components/operations/backups";
 import { ContainerLogs, withLogLevel } from "./components/operations/logs";
 import { PostgresDump } from "./components/operations/postgres-dump";
@@ -78,9 +79,22 @@ function eksTraffic(config: StackConfig, cluster: Cluster, identifier: string) {
 }
 
 /** EKS: app and node logs with the stack's retention; RDS: AWS Backup and the pre-deploy snapshot (docs/operations.md). */
-function operations(config: StackConfig, cluster: Cluster, postgres: Postgres): DatabaseBackups | undefined {
+function operations(
+    config: StackConfig,
+    cluster: Cluster,
+    postgres: Postgres,
+    alertsTopicArn?: pulumi.Output<string>,
+): DatabaseBackups | undefined {
     const placement = cluster.awsPlacement;
     if (config.cluster.mode !== "eks" || !placement || !cluster.oidcProviderArn || !cluster.oidcIssuerUrl) return undefined;
+    const identifier = `${config.environment.project}-${config.environment.name}`;
+    if (alertsTopicArn) {
+        const specs = [
+            ...nodeAlarmSpecs(config.cluster.name, config.cluster.nodeGroup.instanceType),
+            ...(config.redis.mode === "elasticache" ? cacheAlarmSpecs(`${identifier}-redis`, config.redis) : []),
+        ];
+        createAlarms("alarm", specs, alertsTopicArn, { provider: placement.provider });
+    }
     new ContainerLogs("container-logs", {
         clusterName: cluster.clusterName,
         retentionDays: Number(config.logs.retentionDays),
@@ -89,7 +103,6 @@ function operations(config: StackConfig, cluster: Cluster, postgres: Postgres): 
         provider: placement.provider,
     });
     if (!postgres.rdsInstance || !(config.backup.awsBackup || config.backup.snapshotBeforeDeploy)) return undefined;
-    const identifier = `${config.environment.project}-${config.environment.name}`;
     return new DatabaseBackups("database-backups", {
         config: config.backup,
         identifier,
@@ -145,7 +158,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
     );
     const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl }, generators);
     const dataEnv = { ...postgres.env, ...redis.env };
-    const backups = operations(config, cluster, postgres);
+    const backups = operations(config, cluster, postgres, traffic?.alerts.topicArn);
     if (config.database.mode === "in-cluster" && postgres.inCluster) {
         new PostgresDump("postgres-dump", {
             config: config.backup.dump,

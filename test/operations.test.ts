@@ -224,6 +224,22 @@ describe("logs and backups", () => {
         );
     });
 
+    it("prod: EKS node and ElastiCache alarms sized from the stack's instance types notify the alerts topic", async () => {
+        const { graph } = await record("prod");
+        const alarms = graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+        const memory = alarms.find((a) => a.inputs.metricName === "node_memory_working_set")!;
+        assert.equal(memory.inputs.threshold, Math.round(8 * 1024 ** 3 * 0.85), "85% of c6i.xlarge's 8 GiB");
+        assert.deepEqual(memory.inputs.dimensions, { ClusterName: "supernova-prod" });
+        assert.ok(alarms.some((a) => a.inputs.metricName === "cluster_failed_node_count"));
+        const cache = alarms.filter((a) => a.inputs.namespace === "AWS/ElastiCache");
+        assert.deepEqual(
+            [...new Set(cache.map((a) => a.inputs.dimensions.CacheClusterId))],
+            ["supernova-prod-redis-001", "supernova-prod-redis-002", "supernova-prod-redis-003"],
+        );
+        assert.equal(cache.length, 9);
+        for (const alarm of [memory, ...cache]) assert.match(alarm.inputs.alarmActions[0], /alerts/);
+    });
+
     it("prod: AWS Backup plan (daily 30 days, weekly 90) into an encrypted vault, selecting the RDS instance", async () => {
         const { graph } = await record("prod");
         const plan = graph.one("aws:backup/plan:Plan");
