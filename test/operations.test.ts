@@ -126,7 +126,10 @@ describe("monitoring: alerts, monitors, routes, dashboards", () => {
         });
         assert.match(String(noRoutes.error), /monitoring\.routes\.critical: expected "pagerduty" in production/);
         const noKey = await runStack("staging", { edit: (s: Sections) => void delete (s["monitoring"] as any).slackWebhookUrl });
-        assert.match(String(noKey.error), /monitoring\.slackWebhookUrl: expected a secret Slack webhook URL/);
+        assert.match(
+            String(noKey.error),
+            /monitoring\.routes\.critical: expected a route whose key is set: "slack" needs monitoring\.slackWebhookUrl/,
+        );
         const shortLogs = await runStack("prod", { edit: (s: Sections) => void ((s["logs"] as any).retentionDays = "14") });
         assert.match(String(shortLogs.error), /logs\.retentionDays: expected at least 30 days in production/);
         const withKey = await runStack("dev", {

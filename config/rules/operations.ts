@@ -10,15 +10,17 @@ export const PRODUCTION_OPERATIONS = {
 /** A route needs its provided key; production must route (dev may route nowhere). */
 function alertRouteIssues({ monitoring, environment }: Parsed): Issue[] {
     const issues: Issue[] = [];
-    const used = new Set([monitoring.routes.critical, monitoring.routes.warning]);
-    if (used.has("slack") && monitoring.slackWebhookUrl === undefined) {
-        issues.push({ path: ["monitoring", "slackWebhookUrl"], message: "expected a secret Slack webhook URL when a route is `slack`" });
-    }
-    if (used.has("pagerduty") && monitoring.pagerdutyRoutingKey === undefined) {
-        issues.push({
-            path: ["monitoring", "pagerdutyRoutingKey"],
-            message: "expected a secret PagerDuty integration key when a route is `pagerduty`",
-        });
+    const keys = { slack: monitoring.slackWebhookUrl, pagerduty: monitoring.pagerdutyRoutingKey, none: "" };
+    const keyName = { slack: "monitoring.slackWebhookUrl", pagerduty: "monitoring.pagerdutyRoutingKey", none: "" };
+    for (const severity of ["critical", "warning"] as const) {
+        const route = monitoring.routes[severity];
+        if (keys[route] === undefined) {
+            issues.push({
+                path: ["monitoring", "routes", severity],
+                message: `expected a route whose key is set: ${JSON.stringify(route)} needs ${keyName[route]} (a secret)`,
+                input: route,
+            });
+        }
     }
     if (tierOf(environment.name) === "production") {
         if (!monitoring.enabled) issues.push({ path: ["monitoring", "enabled"], message: "expected true in production", input: false });
