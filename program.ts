@@ -14,7 +14,7 @@ import { Redis } from "./components/data/redis";
 import { ActionsRunner } from "./components/delivery/actions-runner";
 import { GitHubDelivery } from "./components/github/github-delivery";
 import { Monitoring } from "./components/monitoring/monitoring";
-import { cacheAlarmSpecs, createAlarms, nodeAlarmSpecs } from "./components/operations/aws-alarms";
+import { AwsAlarms, cacheAlarmSpecs, nodeAlarmSpecs } from "./components/operations/aws-alarms";
 import { DatabaseBackups } from "./components/operations/backups";
 import { ContainerLogs, withLogLevel } from "./components/operations/logs";
 import { PostgresDump } from "./components/operations/postgres-dump";
@@ -93,7 +93,7 @@ function operations(
             ...nodeAlarmSpecs(config.cluster.name, config.cluster.nodeGroup.instanceType),
             ...(config.redis.mode === "elasticache" ? cacheAlarmSpecs(`${identifier}-redis`, config.redis) : []),
         ];
-        createAlarms("alarm", specs, alertsTopicArn, { provider: placement.provider });
+        new AwsAlarms("alarms", { specs, topicArn: alertsTopicArn, provider: placement.provider });
     }
     new ContainerLogs("container-logs", {
         clusterName: cluster.clusterName,
@@ -239,7 +239,8 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
             environment: config.environment.name,
             services: config.services,
             namespace: namespace.name,
-            mode: config.cluster.mode === "render" ? "render" : "release",
+            // Existing clusters bring their own add-ons (and monitoring stack): only the per-service objects.
+            mode: config.cluster.mode === "eks" ? "release" : "render",
             provider: cluster.provider,
         });
     }

@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { INSTANCE_TYPES } from "../../config/instance-types";
 import type { StackConfig } from "../../config/load";
 
@@ -107,4 +107,17 @@ export function createAlarms(name: string, specs: AwsAlarmSpec[], topicArn: pulu
                 opts,
             ),
     );
+}
+
+/** The stack's AWS-side alarms beyond RDS's own (EKS nodes, ElastiCache), under one component. */
+export class AwsAlarms extends pulumi.ComponentResource {
+    constructor(
+        name: string,
+        args: { specs: AwsAlarmSpec[]; topicArn: pulumi.Input<string>; provider: aws.Provider },
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        super("platform:operations:AwsAlarms", name, {}, opts);
+        createAlarms(name, args.specs, args.topicArn, { parent: this, provider: args.provider });
+        this.registerOutputs({});
+    }
 }

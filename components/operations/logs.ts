@@ -63,7 +63,7 @@ export class ContainerLogs extends pulumi.ComponentResource {
                 resolveConflictsOnUpdate: "OVERWRITE",
             },
             // The groups exist first, so the agent writes into them with our retention.
-            { ...awsOpts, dependsOn: groups },
+            { ...awsOpts, dependsOn: groups, customTimeouts: { create: "20m", update: "20m" } },
         );
         this.registerOutputs({});
     }
