@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { EKS_ADDON_BUILDS } from "./config/eks-versions";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { Alerts } from "./components/alerts";
@@ -15,6 +16,11 @@ import { ActionsRunner } from "./components/delivery/actions-runner";
 import { ArgoRollouts } from "./components/delivery/argo-rollouts";
 import { isProgressive } from "./config/delivery-strategy";
 import { GitHubDelivery } from "./components/github/github-delivery";
+import { Monitoring } from "./components/monitoring/monitoring";
+import { AwsAlarms, cacheAlarmSpecs, nodeAlarmSpecs } from "./components/operations/aws-alarms";
+import { DatabaseBackups } from "./components/operations/backups";
+import { ContainerLogs, withLogLevel } from "./components/operations/logs";
+import { PostgresDump } from "./components/operations/postgres-dump";
 import { Namespace } from "./components/namespace";
 import { pullSecretsFor, RegistryPullSecrets } from "./components/registry/pull-secrets";
 import { AppSecrets } from "./components/secrets/app-secrets";
@@ -76,6 +82,43 @@ function eksTraffic(config: StackConfig, cluster: Cluster, identifier: string) {
     return { entryPoint, capacity, alerts };
 }
 
+/** EKS: app and node logs with the stack's retention; RDS: AWS Backup and the pre-deploy snapshot (docs/operations.md). */
+function operations(
+    config: StackConfig,
+    cluster: Cluster,
+    postgres: Postgres,
+    alertsTopicArn?: pulumi.Output<string>,
+): DatabaseBackups | undefined {
+    const placement = cluster.awsPlacement;
+    if (config.cluster.mode !== "eks" || !placement || !cluster.oidcProviderArn || !cluster.oidcIssuerUrl) return undefined;
+    const identifier = `${config.environment.project}-${config.environment.name}`;
+    if (alertsTopicArn) {
+        const specs = [
+            ...nodeAlarmSpecs(config.cluster.name, config.cluster.nodeGroup.instanceType),
+            ...(config.redis.mode === "elasticache" ? cacheAlarmSpecs(`${identifier}-redis`, config.redis) : []),
+        ];
+        new AwsAlarms("alarms", { specs, topicArn: alertsTopicArn, provider: placement.provider });
+    }
+    new ContainerLogs("container-logs", {
+        clusterName: cluster.clusterName,
+        retentionDays: Number(config.logs.retentionDays),
+        addonVersion: EKS_ADDON_BUILDS[config.cluster.kubernetesVersion]?.["amazon-cloudwatch-observability"],
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        provider: placement.provider,
+    });
+    if (!postgres.rdsInstance || !(config.backup.awsBackup || config.backup.snapshotBeforeDeploy)) return undefined;
+    return new DatabaseBackups("database-backups", {
+        config: config.backup,
+        identifier,
+        instance: postgres.rdsInstance,
+        dbIdentifier: `${identifier}-postgres`,
+        releases: releasesOf(config),
+        keys: placement.keys,
+        provider: placement.provider,
+    });
+}
+
 export interface ComposeOptions {
     /** The clock secret rotation is computed from. Defaults to now. */
     now?: Date;
@@ -90,6 +133,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
         awsProvider,
         kubeconfig: config.secrets.kubeconfig,
         appNamespaces: [config.namespace.name],
+        logRetentionDays: Number(config.logs.retentionDays),
     });
     const addons =
         config.cluster.ingressNginx.enabled || config.cluster.certManager.enabled
@@ -122,6 +166,18 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
     );
     const redis = new Redis("redis", { ...data, config: config.redis, externalUrl: config.secrets.redisUrl }, generators);
     const dataEnv = { ...postgres.env, ...redis.env };
+    const backups = operations(config, cluster, postgres, traffic?.alerts.topicArn);
+    if (config.database.mode === "in-cluster" && postgres.inCluster) {
+        new PostgresDump("postgres-dump", {
+            config: config.backup.dump,
+            namespace: namespace.name,
+            ...postgres.inCluster,
+            username: config.database.username,
+            database: config.database.databaseName,
+            image: config.database.image,
+            provider: cluster.provider,
+        });
+    }
 
     const secrets = new AppSecrets(
         "app-secrets",
@@ -180,7 +236,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
             : undefined;
     const entry = entryContext(config, cluster.subnetCidrs?.public);
     const dataEgress = dataEgressRules(config.database, config.redis, cluster.subnetCidrs?.private);
-    for (const service of config.services) {
+    for (const service of config.services.map((s) => withLogLevel(s, config.logs.level))) {
         new ServiceRelease(
             service.name,
             {
@@ -215,9 +271,22 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
                     ...(addons ? [addons] : []),
                     ...(rollouts ? [rollouts] : []),
                     ...(traffic ? [traffic.entryPoint, traffic.capacity] : []),
+                    ...(backups?.preDeploySnapshot ? [backups.preDeploySnapshot] : []),
                 ],
             },
         );
+    }
+
+    if (config.monitoring.enabled) {
+        new Monitoring("monitoring", {
+            config: config.monitoring,
+            environment: config.environment.name,
+            services: config.services,
+            namespace: namespace.name,
+            // Existing clusters bring their own add-ons (and monitoring stack): only the per-service objects.
+            mode: config.cluster.mode === "eks" ? "release" : "render",
+            provider: cluster.provider,
+        });
     }
 
     if (config.github && config.delivery && config.aws) {

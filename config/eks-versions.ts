@@ -1,7 +1,7 @@
 import table from "./data/eks-versions.json";
 
 /** The EKS add-ons the program installs, in the order they are upgraded after the control plane. */
-export const EKS_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"] as const;
+export const EKS_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"] as const;
 export type EksAddon = (typeof EKS_ADDONS)[number];
 
 export interface EksVersionSupport {

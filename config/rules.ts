@@ -5,6 +5,7 @@ import { ENVIRONMENT_GUARD_RULES } from "./rules/environment-guards";
 import { LIMIT_RULES } from "./rules/limits";
 import { OPERATIONS_RULES } from "./rules/operations";
 import { PROGRESSIVE_DELIVERY_RULES } from "./rules/progressive-delivery";
+import { OBSERVABILITY_RULES } from "./rules/observability";
 import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
 import { SECURITY_RULES } from "./rules/security";
@@ -56,6 +57,7 @@ const RULES: Rule[] = [
     { needs: ["services", "registries"], check: registryIssues },
     { needs: ["services"], check: podProfileIssues },
     ...PROGRESSIVE_DELIVERY_RULES,
+    ...OBSERVABILITY_RULES,
 ];
 
 /**

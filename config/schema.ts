@@ -22,6 +22,7 @@ const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 import { podProfileSchema, registriesSchema, workloadsSchema } from "./workloads";
+import { backupSchema, logsSchema, monitoringSchema } from "./observability";
 
 /**
  * The stack configuration: every key under the `platform:` namespace of a `Pulumi.<stack>.yaml`.
@@ -552,4 +553,7 @@ export const stackConfigShape = {
     delivery: deliverySchema.optional(),
     registries: registriesSchema,
     workloads: workloadsSchema,
+    monitoring: monitoringSchema,
+    logs: logsSchema,
+    backup: backupSchema,
 };

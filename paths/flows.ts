@@ -90,6 +90,8 @@ export type NpPeer =
     | "instance-metadata"
     | "other-namespace"
     | "add-on-namespaces"
+    /** Prometheus of the monitoring add-on (components/monitoring/monitoring.ts PROMETHEUS_POD_LABELS), when monitoring is on. */
+    | "prometheus"
     | "vpc-host"
     | "public-host";
 
@@ -113,6 +115,7 @@ export const REQUIRED_NP_FLOWS: readonly NpFlow[] = [
     { from: "app", to: "external-https", port: 443, why: "the service's configured external APIs (services[].egress)" },
     { from: "smoke-test", to: "app", port: "app", why: "the Helm smoke test GETs the health paths through the Service" },
     { from: "smoke-test", to: "dns", port: 53, protocol: "UDP", why: "the smoke test resolves the Service's name" },
+    { from: "prometheus", to: "app", port: "app", why: "Prometheus scrapes the app's /metrics (the alerts and dashboards read it)" },
 ];
 
 export const FORBIDDEN_NP_FLOWS: readonly NpFlow[] = [

@@ -1,5 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { hostInCidr } from "../components/network/cidr";
+import { PROMETHEUS_POD_LABELS } from "../components/monitoring/monitoring";
+import { MONITORING_NAMESPACE } from "../config/observability";
 import type { StackConfig } from "../config/load";
 import type { Graph, RecordedResource } from "../test/harness/graph";
 import { Manifest, renderChart } from "../test/harness/helm";
@@ -121,6 +123,7 @@ export function networkPolicyModel(graph: Graph, config: StackConfig, manifests:
             "instance-metadata": external(ADDRESSES.instanceMetadata),
             "other-namespace": [pod("other", { app: "other" }, 130)],
             "add-on-namespaces": addonNamespaces.map((n, i) => ({ ...pod(n, { app: `${n}-workload` }, 140 + i), detail: n })),
+            prometheus: config.monitoring.enabled ? [pod(MONITORING_NAMESPACE, PROMETHEUS_POD_LABELS, 160)] : [],
             "vpc-host": external(privateCidr ? hostInCidr(privateCidr, 99) : "10.0.0.99"),
             "public-host": external(ADDRESSES.publicHost),
         },

@@ -18,6 +18,10 @@ ETCD_VERSION=v3.7.3
 KWOK_VERSION=v0.8.0
 # The version the program applies (EKS_ADDON_VERSIONS.gatewayApi; the LBC 3.4 line is built for it): the cluster suite checks.
 GATEWAY_API_VERSION=v1.5.0
+# promtool of Prometheus 3.16.0 (Go module tags are v0.<major><minor>.<patch>): checks and unit-tests the alert rules.
+PROMETHEUS_VERSION=v0.316.0
+# CRDs of ServiceMonitor/PodMonitor/PrometheusRule for the cluster suite's API server (example/prometheus-operator-crd).
+PROMETHEUS_OPERATOR_VERSION=v0.85.0
 TOOLS_BIN="$PWD/.tools/bin"
 TOOLS_SRC="$PWD/.tools/src"
 mkdir -p "$TOOLS_BIN" "$TOOLS_SRC"
@@ -144,10 +148,14 @@ install_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_
     "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
 install_tool cyclonus github.com/mattfenwick/cyclonus/cmd/cyclonus "$CYCLONUS_VERSION"
 install_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION" "-X main.version=$KUBE_SCORE_VERSION"
+install_tool promtool github.com/prometheus/prometheus/cmd/promtool "$PROMETHEUS_VERSION" \
+    "-X github.com/prometheus/common/version.Version=3.16.0 -X github.com/prometheus/common/version.Branch=release"
 if [ "${INSTALL_TOOLS_SKIP_CLUSTER:-}" != 1 ]; then
     etcd_tools
     install_tool kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
     install_crds gateway-api sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION" config/crd/standard
+    install_crds prometheus-operator github.com/prometheus-operator/prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" \
+        example/prometheus-operator-crd
     wait "$k8s"
     "$TOOLS_BIN/kubectl" version --client | sed -n 1p # (head would close the pipe early: SIGPIPE under pipefail)
     "$TOOLS_BIN/etcd" --version | sed -n 1p
@@ -156,4 +164,5 @@ fi
 "$TOOLS_BIN/helm" version --short
 "$TOOLS_BIN/actionlint" -version | sed -n 1p
 "$TOOLS_BIN/kube-score" version
+"$TOOLS_BIN/promtool" --version | sed -n 1p
 echo "install-tools: done in $((SECONDS - start)) s"

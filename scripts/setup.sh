@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
 for tool in openssl python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# The backup/restore suite starts a real PostgreSQL server (Debian's package; test/backup-restore).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: installing ${missing[*]} from Debian's packages"
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"

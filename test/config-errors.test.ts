@@ -46,7 +46,7 @@ const cases: Case[] = [
         stack: "dev",
         edit: (s) => (s["servics"] = []),
         expected: [
-            "Pulumi.dev.yaml: servics: unknown key, expected one of: environment, aws, cluster, namespace, database, redis, secrets, services, github, entryPoint, alerts, delivery, registries, workloads",
+            "Pulumi.dev.yaml: servics: unknown key, expected one of: environment, aws, cluster, namespace, database, redis, secrets, services, github, entryPoint, alerts, delivery, registries, workloads, monitoring, logs, backup",
         ],
     },
     {

@@ -64,7 +64,10 @@ describe("prod data layer", () => {
 
     it("RDS alarms on CPU, free storage and connections, to the stack's alerts topic", async () => {
         const { graph } = await recordStack("prod");
-        const alarms = graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
+        const alarms = graph
+            .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+            .map((a) => a.inputs)
+            .filter((a) => a.namespace === "AWS/RDS");
         const byMetric = Object.fromEntries(alarms.map((a) => [a.metricName, a]));
         assert.deepEqual(Object.keys(byMetric).sort(), ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace"]);
         assert.equal(byMetric["CPUUtilization"].threshold, 80);

@@ -138,7 +138,13 @@ function assertEksStack(graph: Graph, expected: Expected & { account: string }):
     assert.equal(graph.ofType("aws:ec2/natGateway:NatGateway").length, expected.natGateways);
 
     const addons = graph.ofType("aws:eks/addon:Addon");
-    assert.deepEqual(addons.map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+    assert.deepEqual(addons.map((a) => a.inputs.addonName).sort(), [
+        "amazon-cloudwatch-observability",
+        "aws-ebs-csi-driver",
+        "coredns",
+        "kube-proxy",
+        "vpc-cni",
+    ]);
     const cni = addons.find((a) => a.inputs.addonName === "vpc-cni");
     assert.equal(JSON.parse(cni!.inputs.configurationValues).enableNetworkPolicy, "true");
     const oidc = graph.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "cluster-oidc");

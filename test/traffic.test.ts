@@ -299,7 +299,10 @@ describe("7. alarms that can fire", () => {
     it("thresholds follow the instance class, and no alarm watches a metric this instance cannot publish", () => {
         const thresholds = (graph: Graph) =>
             Object.fromEntries(
-                graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.metricName, a.inputs.threshold]),
+                graph
+                    .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                    .filter((a) => a.inputs.namespace === "AWS/RDS")
+                    .map((a) => [a.inputs.metricName, a.inputs.threshold]),
             );
         // LEAST(memory / 9531392, 5000) x 75 %: db.t4g.micro (1 GiB) 112 -> 84; db.r6g.large (16 GiB) 1802 -> 1351
         assert.equal(thresholds(dev.graph)["DatabaseConnections"], 84);

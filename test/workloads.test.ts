@@ -20,7 +20,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "Job", "DaemonSet", "CronJob"]);
-const podSpec = (m: Manifest): Record<string, any> => m.spec.template.spec;
+const podSpec = (m: Manifest): Record<string, any> => (m.kind === "CronJob" ? m.spec.jobTemplate.spec : m.spec).template.spec;
 const workloads = (r: RenderedStack) => r.objects.filter((m) => WORKLOAD_KINDS.has(m.kind));
 const find = (r: RenderedStack, kind: string, name: string | RegExp) => {
     const found = r.objects.find(

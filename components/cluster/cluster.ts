@@ -17,6 +17,8 @@ export interface ClusterArgs {
     kubeconfig?: pulumi.Output<string>;
     /** The app namespaces, where the on-call role may edit (EKS mode). Defaults to none. */
     appNamespaces?: string[];
+    /** Retention of the control plane's log group (EKS). Defaults to CloudWatch's: never expire. */
+    logRetentionDays?: number;
 }
 
 /** A Kubernetes cluster to deploy into, and the provider that reaches it. */
@@ -57,7 +59,7 @@ export class Cluster extends pulumi.ComponentResource {
             case "eks": {
                 if (args.aws === undefined || args.awsProvider === undefined)
                     throw new Error("Cluster: mode eks needs args.aws and args.awsProvider");
-                const eks = createEks(name, config, args.aws, args.awsProvider, this, args.appNamespaces);
+                const eks = createEks(name, config, args.aws, args.awsProvider, this, args.appNamespaces, args.logRetentionDays);
                 this.clusterName = eks.clusterName;
                 this.kubeconfig = eks.kubeconfig;
                 this.oidcProviderArn = eks.oidcProviderArn;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { controlPlaneLogGroup } from "../operations/control-plane-logs";
 import { BOOTSTRAP_ROLES, roleArn } from "../../config/delivery";
 import type { EksClusterConfig, StackConfig } from "../../config/load";
 import { EKS_ADDON_BUILDS, type EksAddon } from "../../config/eks-versions";
@@ -71,6 +72,7 @@ export function createEks(
     provider: aws.Provider,
     parent: pulumi.Resource,
     appNamespaces: string[] = [],
+    logRetentionDays?: number,
 ): EksOutputs {
     const opts = { parent, provider };
     const vpc = new Vpc(
@@ -115,8 +117,15 @@ export function createEks(
             // No implicit admin for whoever creates it: the deployer gets an explicit access entry below.
             accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
         },
-        // The flag only counts at creation (changing it would replace the cluster): clusters made before keep theirs.
-        { ...opts, dependsOn: [clusterPolicy], ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"] },
+        {
+            ...opts,
+            dependsOn: [
+                clusterPolicy,
+                ...(logRetentionDays === undefined ? [] : [controlPlaneLogGroup(name, cluster.name, logRetentionDays, opts)]),
+            ],
+            // The flag only counts at creation (changing it would replace the cluster): clusters made before keep theirs.
+            ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"],
+        },
     );
     attachKeyPolicy(
         `${name}-secrets-key`,

@@ -1,3 +1,4 @@
+import type * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
@@ -24,6 +25,10 @@ export interface PostgresArgs extends DataServiceArgs {
 export class Postgres extends pulumi.ComponentResource {
     /** The app's env: `DATABASE_URL`. */
     public readonly env: Record<"DATABASE_URL", pulumi.Output<string>>;
+    /** The RDS instance (mode rds): AWS Backup selects it, pre-deploy snapshots are taken of it. */
+    public readonly rdsInstance?: aws.rds.Instance;
+    /** The in-cluster server (mode in-cluster): where the dump CronJob connects, and its superuser's Secret. */
+    public readonly inCluster?: { host: pulumi.Output<string>; credentialsSecret: pulumi.Output<string> };
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:Postgres", name, {}, opts);
@@ -74,11 +79,15 @@ export class Postgres extends pulumi.ComponentResource {
                     this,
                 );
                 url = appUrl(config, appPassword, rds.host, true, bootstrap);
+                this.rdsInstance = rds.instance;
                 break;
             }
-            case "in-cluster":
-                url = inClusterPostgres(name, config, args, this);
+            case "in-cluster": {
+                const server = inClusterPostgres(name, config, args, this);
+                url = server.url;
+                this.inCluster = { host: server.host, credentialsSecret: server.credentialsSecret };
                 break;
+            }
         }
         this.env = { DATABASE_URL: pulumi.secret(url) };
         this.registerOutputs({ env: this.env });
@@ -105,7 +114,7 @@ function inClusterPostgres(
     config: Extract<StackConfig["database"], { mode: "in-cluster" }>,
     args: PostgresArgs,
     parent: pulumi.Resource,
-): pulumi.Output<string> {
+): { url: pulumi.Output<string>; host: pulumi.Output<string>; credentialsSecret: pulumi.Output<string> } {
     const opts = { parent, provider: args.k8sProvider, protect: args.protect };
     const password = generatedPassword(`${name}-password`, parent);
     const appPassword = generatedPassword(`${name}-app-password`, parent);
@@ -157,5 +166,9 @@ function inClusterPostgres(
         },
         parent,
     );
-    return appUrl(config, appPassword, server.host, false, bootstrap);
+    return {
+        url: appUrl(config, appPassword, server.host, false, bootstrap),
+        host: server.host,
+        credentialsSecret: credentials.metadata.name,
+    };
 }

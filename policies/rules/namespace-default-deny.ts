@@ -19,7 +19,7 @@ const policy: StackValidationPolicy = {
             exemptNamespaces: {
                 type: "array",
                 items: { type: "string" },
-                default: ["ingress-nginx", "cert-manager", "external-secrets", "external-dns", "kube-system"],
+                default: ["ingress-nginx", "cert-manager", "external-secrets", "external-dns", "kube-system", "monitoring"],
                 description: "Cluster add-ons that must reach the API server and the internet; their charts manage their own traffic.",
             },
         },

@@ -31,7 +31,7 @@ import {
     weight,
 } from "./release-checks";
 
-const CRD_DIRS = [path.join(REPO_ROOT, ".tools", "crds", "gateway-api")];
+const CRD_DIRS = [path.join(REPO_ROOT, ".tools", "crds", "gateway-api"), path.join(REPO_ROOT, ".tools", "crds", "prometheus-operator")];
 const POST_RENDER = path.join(__dirname, "post-render.mjs");
 /** Render mode (local) has no Helm timeout of its own; the chart's default rollout plus hooks. */
 const DEFAULT_TIMEOUT_SECONDS = 900;
