@@ -24,6 +24,26 @@ export function podSecurityLabels(level = POD_SECURITY_LEVEL): Record<string, st
     return labels;
 }
 
+/**
+ * The baseline of every namespace we create: `default-deny-all` and `allow-dns-egress`, as children
+ * `${name}-default-deny` and `${name}-allow-dns`.
+ */
+export function baselineNetworkPolicies(
+    name: string,
+    namespace: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): k8s.networking.v1.NetworkPolicy[] {
+    const metadata = (policy: string) => ({ name: policy, namespace });
+    return [
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-default-deny`,
+            { metadata: metadata("default-deny-all"), spec: defaultDenySpec() },
+            opts,
+        ),
+        new k8s.networking.v1.NetworkPolicy(`${name}-allow-dns`, { metadata: metadata("allow-dns-egress"), spec: dnsEgressSpec() }, opts),
+    ];
+}
+
 /** Denies all ingress and egress for every pod in the namespace; workloads add their own allows. */
 export function defaultDenySpec(): k8s.types.input.networking.v1.NetworkPolicySpec {
     return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
@@ -79,16 +99,7 @@ export class Namespace extends pulumi.ComponentResource {
         this.name = namespace.metadata.name;
         const metadata = (policy: string) => ({ name: policy, namespace: this.name });
 
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-default-deny`,
-            { metadata: metadata("default-deny-all"), spec: defaultDenySpec() },
-            childOpts,
-        );
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-allow-dns`,
-            { metadata: metadata("allow-dns-egress"), spec: dnsEgressSpec() },
-            childOpts,
-        );
+        baselineNetworkPolicies(name, this.name, childOpts);
         new k8s.core.v1.ResourceQuota(
             `${name}-quota`,
             {

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ARGO_ROLLOUTS_CHART_VERSION } from "../../config/delivery-strategy";
 import { pinnedRelease } from "../kubernetes/pinned-release";
-import { defaultDenySpec, dnsEgressSpec, podSecurityLabels } from "../namespace";
+import { baselineNetworkPolicies, podSecurityLabels } from "../namespace";
 
 export const ARGO_ROLLOUTS_NAMESPACE = "argo-rollouts";
 export const ARGO_ROLLOUTS_REPO = "https://argoproj.github.io/argo-helm";
@@ -67,16 +67,7 @@ export class ArgoRollouts extends pulumi.ComponentResource {
         );
         const metadata = (policy: string) => ({ name: policy, namespace: namespace.metadata.name });
         const policies = [
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-default-deny`,
-                { metadata: metadata("default-deny-all"), spec: defaultDenySpec() },
-                childOpts,
-            ),
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-allow-dns`,
-                { metadata: metadata("allow-dns-egress"), spec: dnsEgressSpec() },
-                childOpts,
-            ),
+            ...baselineNetworkPolicies(name, namespace.metadata.name, childOpts),
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-controller-egress`,
                 { metadata: metadata("controller-egress"), spec: controllerEgressSpec(args.prometheusAddresses) },
