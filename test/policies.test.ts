@@ -1021,7 +1021,7 @@ describe("the pack as the engine sees it (GetAnalyzerInfo)", () => {
             "prod-deployment-window",
             "emergency-change-override",
             "stateful-resources-protected",
-            // Stack policies of the security baseline: test/policy-mutations.test.ts (the prod graph, one change each).
+            // Stack policies of the security baseline: test/suites/policy-mutations.test.ts (the prod graph, one change each).
             "eks-addon-version-pinned",
             "eks-node-role-minimal",
             "kms-key-policy-explicit",

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { graphResources, PackResource } from "./harness/policy-pack/resources";
-import { PolicyPackSession } from "./harness/policy-pack/session";
-import { recordStack } from "./harness/run-stack";
+import { graphResources, PackResource } from "../harness/policy-pack/resources";
+import { PolicyPackSession } from "../harness/policy-pack/session";
+import { recordStack } from "../harness/run-stack";
 
 /*
  * The pack's mutation test: the recorded prod graph, changed in one place per case as a change that
