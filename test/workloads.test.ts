@@ -19,8 +19,9 @@ import { loadWorkflow } from "./harness/workflows";
 import * as fs from "fs";
 import * as path from "path";
 
-const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "Job", "DaemonSet", "CronJob"]);
-const podSpec = (m: Manifest): Record<string, any> => (m.kind === "CronJob" ? m.spec.jobTemplate.spec : m.spec).template.spec;
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "Job", "DaemonSet", "CronJob", "Pod"]);
+const podSpec = (m: Manifest): Record<string, any> =>
+    m.kind === "Pod" ? m.spec : (m.kind === "CronJob" ? m.spec.jobTemplate.spec : m.spec).template.spec;
 const workloads = (r: RenderedStack) => r.objects.filter((m) => WORKLOAD_KINDS.has(m.kind));
 const find = (r: RenderedStack, kind: string, name: string | RegExp) => {
     const found = r.objects.find(

@@ -87,6 +87,8 @@ export class PostgresDump extends pulumi.ComponentResource {
                     schedule: args.config.schedule,
                     timeZone: "Etc/UTC",
                     concurrencyPolicy: "Forbid",
+                    // A run missed by more than this (controller down, cluster paused) is skipped, not stacked up.
+                    startingDeadlineSeconds: 600,
                     successfulJobsHistoryLimit: 3,
                     failedJobsHistoryLimit: 3,
                     jobTemplate: {
