@@ -15,8 +15,8 @@ describe("npm test's process groups", () => {
 
     it("balance by weight and count an unknown file at the default weight", () => {
         assert.deepEqual(assignGroups(["secrets.test.ts", "chart.test.ts", "data-layer.test.ts", "new.test.ts"]), [
-            ["new.test.ts", "secrets.test.ts"],
-            ["chart.test.ts", "data-layer.test.ts"],
+            ["data-layer.test.ts", "secrets.test.ts"],
+            ["chart.test.ts", "new.test.ts"],
         ]);
     });
 });
