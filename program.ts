@@ -26,7 +26,7 @@ import { pullSecretsFor, RegistryPullSecrets } from "./components/registry/pull-
 import { AppSecrets } from "./components/secrets/app-secrets";
 import type { RotationState } from "./components/secrets/rotation";
 import { ServiceRelease } from "./components/service-release/service-release";
-import { DELIVERY_SECRETS, runnerProjectName } from "./config/delivery";
+import { ACTIONS_VARIABLES, DELIVERY_SECRETS, runnerProjectName } from "./config/delivery";
 import type { StackConfig } from "./config/load";
 import { Releases, releasesOf } from "./config/releases";
 
@@ -311,7 +311,11 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
             environment: config.environment,
             delivery,
             ciSecrets: config.secrets.ci,
-            variables: { PULUMI_STACK: pulumi.getStack(), CLUSTER_NAME: cluster.clusterName, NAMESPACE: namespace.name },
+            variables: {
+                [ACTIONS_VARIABLES.pulumiStack]: pulumi.getStack(),
+                [ACTIONS_VARIABLES.clusterName]: cluster.clusterName,
+                [ACTIONS_VARIABLES.namespace]: namespace.name,
+            },
             aws,
         });
     }

@@ -89,6 +89,12 @@ export const ACTIONS_VARIABLES = {
     platformRepository: "PLATFORM_REPOSITORY",
     /** In the service repository's environment: the `environment` input its promotion sends. */
     platformEnvironment: "PLATFORM_ENVIRONMENT",
+    /** In this repository's environment: the stack the deploy job selects. */
+    pulumiStack: "PULUMI_STACK",
+    /** In this repository's environment: the EKS cluster the deploy job's kubectl and helm reach. */
+    clusterName: "CLUSTER_NAME",
+    /** In this repository's environment: the app namespace the drift, rollout and smoke steps act in. */
+    namespace: "NAMESPACE",
 } as const;
 
 /** Repository variable with the preview role of one environment (previews run outside environments). */

@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { attachKeyPolicy, KEY_USE_ACTIONS } from "../security/kms-policy";
+import { attachKeyPolicy, useThrough } from "../security/kms-policy";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { admittingSecurityGroup, AwsPlacement } from "./data-service";
@@ -62,14 +62,7 @@ export function createElasticache(name: string, args: ElasticacheArgs, parent: p
         {
             accountId: keys.accountId,
             admins: keys.admins,
-            uses: [
-                {
-                    sid: "UseThroughElastiCache",
-                    roles: keys.admins,
-                    actions: KEY_USE_ACTIONS,
-                    viaService: `elasticache.${keys.region}.amazonaws.com`,
-                },
-            ],
+            uses: [useThrough("UseThroughElastiCache", "elasticache", keys.region, keys.admins)],
         },
         opts,
     );

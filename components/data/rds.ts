@@ -4,7 +4,7 @@ import type { StackConfig } from "../../config/load";
 import { assumeRolePolicy } from "../cluster/eks";
 import { defaultMaxConnections } from "../../config/rds-instance-classes";
 import { flowRoleTags } from "../gateway/contract";
-import { attachKeyPolicy, KEY_USE_ACTIONS } from "../security/kms-policy";
+import { attachKeyPolicy, useThrough } from "../security/kms-policy";
 import { admittingSecurityGroup, AwsPlacement } from "./data-service";
 import { POSTGRES_PORT } from "./connection";
 import { deferredChangeWarning, rdsMaintenanceArgs, restoredInstanceArgs } from "./rds-operations";
@@ -213,13 +213,8 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
             admins: keys.admins,
             uses: [
                 // Storage, backups, Performance Insights, and the proxy's auth secrets, written by the deployer.
-                { sid: "UseThroughRds", roles: keys.admins, actions: KEY_USE_ACTIONS, viaService: `rds.${keys.region}.amazonaws.com` },
-                {
-                    sid: "UseThroughSecretsManager",
-                    roles: keys.admins,
-                    actions: KEY_USE_ACTIONS,
-                    viaService: `secretsmanager.${keys.region}.amazonaws.com`,
-                },
+                useThrough("UseThroughRds", "rds", keys.region, keys.admins),
+                useThrough("UseThroughSecretsManager", "secretsmanager", keys.region, keys.admins),
                 ...(proxy
                     ? [
                           {

@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { attachKeyPolicy, KEY_USE_ACTIONS } from "../security/kms-policy";
+import { attachKeyPolicy, useThrough } from "../security/kms-policy";
 import type { DataKeyContext } from "../data/data-service";
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -90,14 +90,7 @@ export class DatabaseBackups extends pulumi.ComponentResource {
                 {
                     accountId: args.keys.accountId,
                     admins: args.keys.admins,
-                    uses: [
-                        {
-                            sid: "UseThroughAwsBackup",
-                            roles: [role.arn],
-                            actions: KEY_USE_ACTIONS,
-                            viaService: `backup.${args.keys.region}.amazonaws.com`,
-                        },
-                    ],
+                    uses: [useThrough("UseThroughAwsBackup", "backup", args.keys.region, [role.arn])],
                 },
                 awsOpts,
             );

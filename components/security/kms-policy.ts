@@ -55,6 +55,11 @@ export interface KeyUse {
     condition?: Record<string, Record<string, string | string[]>>;
 }
 
+/** Full use of a key by `roles`, only through an AWS service of the region (e.g. `rds`, `backup`). */
+export function useThrough(sid: string, service: string, region: string, roles: pulumi.Input<string>[]): KeyUse {
+    return { sid, roles, actions: KEY_USE_ACTIONS, viaService: `${service}.${region}.amazonaws.com` };
+}
+
 export interface KeyPolicyArgs {
     accountId: string;
     /** Deployer and break-glass roles: administration only. */
