@@ -1,5 +1,6 @@
 import { supportStatus } from "../config/eks-versions";
 import type { RecordedResource } from "../test/harness/graph";
+import { entryForType } from "./type-table";
 import table from "./data/aws-prices.json";
 
 /**
@@ -59,16 +60,9 @@ export const HOURS_PER_MONTH: number = table.hoursPerMonth;
 const TYPES = table.types as Record<string, TypeEntry>;
 const REGIONS = table.regions as Record<string, RegionPrices>;
 
-/** The price table's entry for a resource type: exact, else the package's wildcard (e.g. `github:*`). */
+/** The table's entry for a resource type (exact, else a wildcard such as `github:*`). */
 export function typeEntry(type: string): TypeEntry | undefined {
-    if (TYPES[type]) return TYPES[type];
-    // The longest wildcard prefix: `pulumi:providers:*` for pulumi:providers:aws, `github:*` for every GitHub type.
-    const segments = type.split(":");
-    for (let n = segments.length - 1; n >= 1; n--) {
-        const entry = TYPES[`${segments.slice(0, n).join(":")}:*`];
-        if (entry) return entry;
-    }
-    return undefined;
+    return entryForType(TYPES, type);
 }
 
 /** The prices of a region, if the table has them. */

@@ -1,4 +1,5 @@
 import type { RecordedResource } from "../test/harness/graph";
+import { entryForType } from "./type-table";
 import table from "./data/create-times.json";
 
 /**
@@ -25,15 +26,9 @@ interface TimeEntry {
 export const CREATE_TIMES_DATE: string = table.retrieved;
 const TYPES = table.types as Record<string, TimeEntry>;
 
-/** The table's entry for a type: exact, else the longest wildcard prefix (`github:*`, `pulumi:providers:*`). */
+/** The table's entry for a resource type (exact, else a wildcard such as `github:*`). */
 export function timeEntry(type: string): TimeEntry | undefined {
-    if (TYPES[type]) return TYPES[type];
-    const segments = type.split(":");
-    for (let n = segments.length - 1; n >= 1; n--) {
-        const entry = TYPES[`${segments.slice(0, n).join(":")}:*`];
-        if (entry) return entry;
-    }
-    return undefined;
+    return entryForType(TYPES, type);
 }
 
 /** Typical create minutes of one resource; undefined when its type is not in the table. */
