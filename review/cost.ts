@@ -1,6 +1,5 @@
 import { supportStatus } from "../config/eks-versions";
-import type { RecordedResource } from "../test/harness/graph";
-import { entryForType } from "./type-table";
+import { entryForType, GraphResource } from "./type-table";
 import table from "./data/aws-prices.json";
 
 /**
@@ -85,10 +84,10 @@ function lookup<T>(prices: Record<string, T>, key: string | undefined, what: str
 
 /** The graph a resource belongs to, to follow references (a node group's launch template, a proxy's instance). */
 class Context {
-    readonly byUrn: Map<string, RecordedResource>;
+    readonly byUrn: Map<string, GraphResource>;
     readonly onEks: boolean;
     constructor(
-        readonly resources: readonly RecordedResource[],
+        readonly resources: readonly GraphResource[],
         readonly prices: RegionPrices | undefined,
     ) {
         this.byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -99,17 +98,17 @@ class Context {
         if (!this.prices) throw new NotPriced("no prices for this region in review/data/aws-prices.json");
         return this.prices;
     }
-    dependencies(r: RecordedResource, type: string): RecordedResource[] {
-        return r.dependsOn.map((urn) => this.byUrn.get(urn)).filter((d): d is RecordedResource => d?.type === type);
+    dependencies(r: GraphResource, type: string): GraphResource[] {
+        return r.dependsOn.map((urn) => this.byUrn.get(urn)).filter((d): d is GraphResource => d?.type === type);
     }
-    ofType(type: string): RecordedResource[] {
+    ofType(type: string): GraphResource[] {
         return this.resources.filter((r) => r.type === type);
     }
 }
 
 type Priced = { monthlyUsd: number; basis: string; usage?: string } | undefined;
 
-const PRICERS: Record<Pricing, (r: RecordedResource, c: Context, entry: TypeEntry) => Priced> = {
+const PRICERS: Record<Pricing, (r: GraphResource, c: Context, entry: TypeEntry) => Priced> = {
     free: () => undefined,
     "usage-based": (_r, _c, entry) => ({ monthlyUsd: 0, basis: "usage-based, not included", usage: entry.usage }),
     "eks-cluster": eksCluster,
@@ -173,7 +172,7 @@ const PRICERS: Record<Pricing, (r: RecordedResource, c: Context, entry: TypeEntr
  * A service's release: its pods run on the node group (priced there), so it adds no fixed cost; the line
  * says what it requests, and that scaling out is billed through the nodes the autoscaler adds.
  */
-function helmRelease(r: RecordedResource, c: Context): Priced {
+function helmRelease(r: GraphResource, c: Context): Priced {
     const values = (r.inputs["values"] ?? {}) as {
         replicaCount?: number;
         resources?: { requests?: { cpu?: string; memory?: string } };
@@ -189,7 +188,7 @@ function helmRelease(r: RecordedResource, c: Context): Priced {
     };
 }
 
-function eksCluster(r: RecordedResource, c: Context): Priced {
+function eksCluster(r: GraphResource, c: Context): Priced {
     const version = String(r.inputs["version"] ?? "");
     const upgradePolicy = r.inputs["upgradePolicy"] as { supportType?: string } | undefined;
     // Support status on the price table's date, from the dated table config/data/eks-versions.json.
@@ -217,7 +216,7 @@ function parseGi(quantity: string | undefined): number {
     return Number(match[1]) * (factor[match[2] ?? "G"] ?? 1);
 }
 
-function eksNodeGroup(r: RecordedResource, c: Context): Priced {
+function eksNodeGroup(r: GraphResource, c: Context): Priced {
     const scaling = (r.inputs["scalingConfig"] ?? {}) as { desiredSize?: number; maxSize?: number };
     const nodes = scaling.desiredSize ?? 0;
     const template = c.dependencies(r, "aws:ec2/launchTemplate:LaunchTemplate")[0]?.inputs ?? {};
@@ -241,7 +240,7 @@ function eksNodeGroup(r: RecordedResource, c: Context): Priced {
     };
 }
 
-function rdsInstance(r: RecordedResource, c: Context): Priced {
+function rdsInstance(r: GraphResource, c: Context): Priced {
     const instanceClass = r.inputs["instanceClass"] as string | undefined;
     const hourly = lookup(c.region.rdsInstanceHour, instanceClass, "RDS instance class");
     const copies = r.inputs["multiAz"] ? 2 : 1;
@@ -259,7 +258,7 @@ function rdsInstance(r: RecordedResource, c: Context): Priced {
     };
 }
 
-function rdsProxy(r: RecordedResource, c: Context): Priced {
+function rdsProxy(r: GraphResource, c: Context): Priced {
     const target = c.ofType("aws:rds/proxyTarget:ProxyTarget").find((t) => t.inputs["dbProxyName"] === r.inputs["name"]);
     const instance = c
         .ofType("aws:rds/instance:Instance")
@@ -273,7 +272,7 @@ function rdsProxy(r: RecordedResource, c: Context): Priced {
     };
 }
 
-function elasticache(r: RecordedResource, c: Context): Priced {
+function elasticache(r: GraphResource, c: Context): Priced {
     const nodeType = r.inputs["nodeType"] as string | undefined;
     const hourly = lookup(c.region.elasticacheNodeHour, nodeType, "ElastiCache node type");
     const shards = Number(r.inputs["numNodeGroups"] ?? 1);
@@ -288,7 +287,7 @@ function elasticache(r: RecordedResource, c: Context): Priced {
     };
 }
 
-function alarm(r: RecordedResource, c: Context): Priced {
+function alarm(r: GraphResource, c: Context): Priced {
     // An alarm is billed per metric it watches; a metric-math alarm per metric in its queries.
     const queries = (r.inputs["metricQueries"] ?? []) as { metric?: unknown }[];
     const metrics = Math.max(1, queries.filter((q) => q.metric !== undefined).length);
@@ -300,7 +299,7 @@ const LOAD_BALANCER_CONTROLLERS: Record<string, "application" | "network"> = {
     "gateway.k8s.aws/nlb": "network",
 };
 
-function gateway(r: RecordedResource, c: Context): Priced {
+function gateway(r: GraphResource, c: Context): Priced {
     if (!c.onEks) return undefined;
     const className = (r.inputs["spec"] as { gatewayClassName?: string } | undefined)?.gatewayClassName;
     const gatewayClass = c
@@ -329,7 +328,7 @@ function loadBalancer(kind: "application" | "network", c: Context, what: string)
 }
 
 /** Prices every custom resource of a graph; components are groupings (their children are priced). */
-export function estimateCost(resources: readonly RecordedResource[], region: string): CostEstimate {
+export function estimateCost(resources: readonly GraphResource[], region: string): CostEstimate {
     const context = new Context(resources, regionPrices(region));
     const lines: CostLine[] = [];
     const notPriced: CostEstimate["notPriced"] = [];

@@ -1,5 +1,4 @@
-import type { RecordedResource } from "../test/harness/graph";
-import { entryForType } from "./type-table";
+import { entryForType, GraphResource } from "./type-table";
 import table from "./data/create-times.json";
 
 /**
@@ -32,28 +31,28 @@ export function timeEntry(type: string): TimeEntry | undefined {
 }
 
 /** Typical create minutes of one resource; undefined when its type is not in the table. */
-export function createMinutes(r: RecordedResource): number | undefined {
+export function createMinutes(r: GraphResource): number | undefined {
     if (!r.custom) return 0;
     const entry = timeEntry(r.type);
     if (!entry) return undefined;
     return entry.when?.find((w) => r.inputs[w.input] === w.equals)?.minutes ?? entry.minutes;
 }
 
-export function timeToFresh(resources: readonly RecordedResource[]): CriticalPath {
+export function timeToFresh(resources: readonly GraphResource[]): CriticalPath {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const children = new Map<string, RecordedResource[]>();
+    const children = new Map<string, GraphResource[]>();
     for (const r of resources) {
         if (r.parent && byUrn.has(r.parent)) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
     }
     // A resource also waits for its provider (e.g. the Kubernetes provider, which waits for the nodes): its URN, or `<urn>::<id>`.
-    const providerOf = (r: RecordedResource): RecordedResource | undefined =>
+    const providerOf = (r: GraphResource): GraphResource | undefined =>
         r.provider ? (byUrn.get(r.provider) ?? byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::")))) : undefined;
     const unknownTypes = new Set<string>();
     // When each resource is ready, and which predecessor made it wait longest.
     const ready = new Map<string, { at: number; via?: string }>();
     const visiting = new Set<string>();
 
-    const readyAt = (r: RecordedResource): number => {
+    const readyAt = (r: GraphResource): number => {
         const known = ready.get(r.urn);
         if (known) return known.at;
         if (visiting.has(r.urn)) throw new Error(`dependency cycle through ${r.type} ${r.name}`);
@@ -63,7 +62,7 @@ export function timeToFresh(resources: readonly RecordedResource[]): CriticalPat
             ...r.dependsOn.map((urn) => byUrn.get(urn)),
             providerOf(r),
             ...(r.custom ? [] : (children.get(r.urn) ?? [])),
-        ].filter((d): d is RecordedResource => d !== undefined);
+        ].filter((d): d is GraphResource => d !== undefined);
         let start = 0;
         let via: string | undefined;
         for (const d of waitsFor) {
@@ -81,7 +80,7 @@ export function timeToFresh(resources: readonly RecordedResource[]): CriticalPat
         return at;
     };
 
-    let last: RecordedResource | undefined;
+    let last: GraphResource | undefined;
     for (const r of resources) {
         if (last === undefined || readyAt(r) > readyAt(last)) last = r;
     }

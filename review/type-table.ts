@@ -1,3 +1,5 @@
+import type { RecordedResource } from "../test/harness/graph";
+
 /**
  * An entry of a per-type data table (prices, create times): the exact type, else the longest wildcard
  * prefix (`pulumi:providers:*` for pulumi:providers:aws, `github:*` for every GitHub type).
@@ -11,3 +13,12 @@ export function entryForType<T>(entries: Readonly<Record<string, T>>, type: stri
     }
     return undefined;
 }
+
+/**
+ * The fields of a graph's resource the cost and time models read: a RecordedResource (test/harness/graph.ts)
+ * or a review snapshot's resource (secrets masked) both fit. `provider` is the provider's URN (or
+ * `<urn>::<id>`): without it, the time model cannot see that Kubernetes objects wait for the nodes.
+ */
+export type GraphResource = Pick<RecordedResource, "type" | "name" | "urn" | "parent" | "custom" | "dependsOn" | "provider"> & {
+    inputs: Record<string, unknown>;
+};

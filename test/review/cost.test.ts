@@ -73,6 +73,19 @@ describe("cost estimate", () => {
         );
     });
 
+    it("takes a review snapshot's resources (no raw fields, inputs as unknown) as it takes a recorded graph's", () => {
+        const slim = graphs["prod"]!.resources.map(({ type, name, urn, parent, custom, dependsOn, inputs }) => ({
+            type,
+            name,
+            urn,
+            parent,
+            custom,
+            dependsOn,
+            inputs: inputs as Record<string, unknown>,
+        }));
+        assert.deepEqual(estimateCost(slim, REGION), estimates["prod"]);
+    });
+
     it("a region without prices leaves every billable resource not priced, with the reason", () => {
         const estimate = estimateCost(graphs["dev"]!.resources, "ap-south-2");
         assert.equal(estimate.monthlyUsd, 0);
