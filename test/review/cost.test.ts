@@ -255,6 +255,13 @@ describe("cost estimate", () => {
             assert.match(section, /nodes the autoscaler adds when pods do not fit, scaling to 10 pods/);
         });
 
+        it("no change: a zero delta and no rows", () => {
+            const section = formatCostSection(estimates["prod"], estimates["prod"]!).join("\n");
+            assert.match(section, /\*\*\$1591\.09\*\*, \+\$0\.00 against base \(\$1591\.09\)\./);
+            assert.match(section, /No priced resource changes\./);
+            assert.deepEqual(changedRows(estimates["prod"]!, estimates["prod"]!), []);
+        });
+
         it("a removed resource shows a negative delta", () => {
             const base = estimates["prod"]!;
             const head = estimateCost(

@@ -153,6 +153,7 @@ describe("time to a fresh environment", () => {
         assert.match(faster, /\*\*27\.7 min\*\*, -2\.8 min against base \(30\.5 min\)/);
         const slower = formatTimeSection(paths["staging"], head).join("\n");
         assert.match(slower, /\*\*30\.5 min\*\*, \+2\.8 min against base \(27\.7 min\)/);
+        assert.match(formatTimeSection(head, head).join("\n"), /\*\*30\.5 min\*\*, \+0 min against base \(30\.5 min\)/);
         assert.match(slower, /\| 4 \| postgres-instance \| `aws:rds\/instance:Instance` \| 20 \| 20\.5 \|/);
         assert.match(slower, /\| 6 \| supernova-server-release \| `kubernetes:helm\.sh\/v3:Release` \| 5 \| 30\.5 \|/);
     });
