@@ -241,6 +241,14 @@ describe("repository settings (owned by the prod stack)", () => {
         });
         assert.ok(notOwner.error instanceof ConfigError);
         assert.match(notOwner.error.message, /Pulumi\.staging\.yaml: github\.releaseTags: expected github\.manageRepositorySettings: true/);
+        const fromBranch = await runStack("prod", {
+            edit: (s) => ((s["environment"] as Record<string, any>)["deployFrom"] = { branch: "main" }),
+        });
+        assert.ok(fromBranch.error instanceof ConfigError);
+        assert.match(
+            fromBranch.error.message,
+            /Pulumi\.prod\.yaml: github\.releaseTags: expected environment\.deployFrom\.tag \(the ruleset protects the tags this stack deploys from\), got branch main/,
+        );
     });
 
     it("is left alone by the other stacks", async () => {

@@ -84,11 +84,13 @@ export function releaseTagIssues({ github, environment }: Parsed): Issue[] {
             },
         ];
     }
-    if (github.releaseTags !== undefined && tag === undefined) {
+    // A stack deploying from a branch has no tag to protect (no branch and no tag is reported by the schema).
+    const branch = environment.deployFrom.branch;
+    if (github.releaseTags !== undefined && tag === undefined && branch !== undefined) {
         return [
             {
                 path: ["github", "releaseTags"],
-                message: "expected environment.deployFrom.tag: the ruleset protects the tags this stack deploys from",
+                message: `expected environment.deployFrom.tag (the ruleset protects the tags this stack deploys from), got branch ${branch}`,
             },
         ];
     }
