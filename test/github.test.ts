@@ -290,6 +290,13 @@ describe("workflows", () => {
         fs.writeFileSync(file, "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n");
         try {
             assert.notEqual(actionlint(file).status, 0);
+            // ...and a run script's shell error: actionlint runs shellcheck when it is on the path (scripts/setup.sh).
+            fs.writeFileSync(
+                file,
+                'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: if [ -n $X ]; then echo "$X"; fi\n',
+            );
+            const shell = actionlint(file);
+            assert.match(shell.stdout, /shellcheck reported issue in this script: SC2070/, shell.stdout + shell.stderr);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
