@@ -1,7 +1,7 @@
 import { GITHUB_OIDC_HOST } from "../config/delivery";
 
-/** Trust for GitHub Actions OIDC tokens of exactly one subject, e.g. `repo:org/platform:environment:production`. */
-export function githubTrustPolicy(oidcProviderArn: string, subject: string) {
+/** Trust for GitHub Actions OIDC tokens of exactly these subjects, e.g. `repo:org/platform:environment:production`. */
+export function githubTrustPolicy(oidcProviderArn: string, subject: string | string[]) {
     return {
         Version: "2012-10-17",
         Statement: [

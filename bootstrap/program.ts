@@ -1,6 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BOOTSTRAP_ROLES, GITHUB_OIDC_HOST, githubSubject, roleArn, secretsKeyAlias, secretsProviderUrl } from "../config/delivery";
+import {
+    BOOTSTRAP_ROLES,
+    GITHUB_OIDC_HOST,
+    githubSubject,
+    INFRASTRUCTURE_BRANCH,
+    roleArn,
+    secretsKeyAlias,
+    secretsProviderUrl,
+} from "../config/delivery";
 import type { BootstrapConfig } from "./config";
 import { deployerPolicy, deployerTrustPolicy, deployRolePolicy, githubTrustPolicy, previewRolePolicy, secretsKeyPolicy } from "./policies";
 
@@ -49,7 +57,7 @@ export function composeBootstrap(config: BootstrapConfig): BootstrapOutputs {
     const alias = new aws.kms.Alias("secrets-key-alias", { name: secretsKeyAlias(config.environment), targetKeyId: key.keyId }, opts);
 
     const { owner, repository, environment } = config.github;
-    const githubRole = (part: string, roleName: string, subject: string) =>
+    const githubRole = (part: string, roleName: string, subject: string | string[]) =>
         new aws.iam.Role(
             `${part}-role`,
             {
@@ -60,7 +68,11 @@ export function composeBootstrap(config: BootstrapConfig): BootstrapOutputs {
             opts,
         );
     const deployRole = githubRole("deploy", BOOTSTRAP_ROLES.deploy, githubSubject.environment(owner, repository, environment));
-    const previewRole = githubRole("preview", BOOTSTRAP_ROLES.preview, githubSubject.pullRequest(owner, repository));
+    // Read-only: pull requests' previews, and the scheduled drift detection, which runs on main (reviewed code only).
+    const previewRole = githubRole("preview", BOOTSTRAP_ROLES.preview, [
+        githubSubject.pullRequest(owner, repository),
+        githubSubject.branch(owner, repository, INFRASTRUCTURE_BRANCH),
+    ]);
 
     const deployer = new aws.iam.Role(
         "deployer-role",

@@ -23,12 +23,25 @@ export const WORKFLOW_FILES = {
     recordDeploy: ".github/workflows/record-deploy.yml",
     /** Scheduled: redeploys (deploy.yml, running images) a stack whose generated secrets are due to rotate. */
     rotateSecrets: ".github/workflows/rotate-secrets.yml",
+    /** Scheduled: a refresh preview of every CI stack with the read-only preview role; one issue per drifted stack. */
+    driftDetection: ".github/workflows/drift-detection.yml",
     /** What the service repository's build workflow adds (checked by actionlint, not run here). */
     service: "docs/service-repository/docker-build-publish.yml",
 } as const;
 
 /** The branch of this repository every deploy runs from (its environments accept only this ref). */
 export const INFRASTRUCTURE_BRANCH = "main";
+
+/**
+ * The pull-request review (preview.yml): the command that prints a stack's review section (Markdown on
+ * stdout, no cloud access) and the hidden marker that finds the one comment per stack to edit.
+ */
+export const REVIEW_COMMAND = (stack: string, baseRef: string) => `npm run --silent review -- ${stack} --base ${baseRef}`;
+export const reviewCommentMarker = (stack: string) => `<!-- platform-review:${stack} -->`;
+
+/** Drift detection (drift-detection.yml): the label and hidden marker of the one open issue per drifted stack. */
+export const DRIFT_ISSUE_LABEL = "drift";
+export const driftIssueMarker = (stack: string) => `<!-- platform-drift:${stack} -->`;
 
 /** Inputs of the release workflow: what a service's build sends to promote an image. */
 export const PROMOTION_INPUTS = {
@@ -67,6 +80,8 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const githubSubject = {
     environment: (owner: string, repository: string, environment: string) => `repo:${owner}/${repository}:environment:${environment}`,
     pullRequest: (owner: string, repository: string) => `repo:${owner}/${repository}:pull_request`,
+    /** A job of a workflow running on a branch (schedule, push, dispatch), e.g. the drift detection on main. */
+    branch: (owner: string, repository: string, branch: string) => `repo:${owner}/${repository}:ref:refs/heads/${branch}`,
 };
 
 /** The KMS key alias the stack files' `secretsprovider` names. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { INSTANCE_TYPES } from "./instance-types";
-import { deliveryIssues, deliverySecretIssues } from "./rules/delivery";
+import { deliveryIssues, deliverySecretIssues, releaseTagIssues } from "./rules/delivery";
 import { ENVIRONMENT_GUARD_RULES } from "./rules/environment-guards";
 import { LIMIT_RULES } from "./rules/limits";
 import { OPERATIONS_RULES } from "./rules/operations";
@@ -48,6 +48,7 @@ const RULES: Rule[] = [
     ...TRAFFIC_RULES,
     { needs: ["github", "delivery", "aws", "cluster"], check: deliveryIssues },
     { needs: ["github", "delivery", "secrets"], check: deliverySecretIssues },
+    { needs: ["github", "environment"], check: releaseTagIssues },
     ...LIMIT_RULES,
     ...ENVIRONMENT_GUARD_RULES,
     ...OPERATIONS_RULES,

@@ -467,6 +467,9 @@ export const branchProtectionSchema = section({
     requireUpToDate: boolean().default(true),
     requireConversationResolution: boolean().default(true),
     requireSignedCommits: boolean().default(false),
+    requireCodeOwnerReviews: boolean()
+        .default(false)
+        .describe("One approval must come from a code owner (the repository's CODEOWNERS). Defaults to false."),
     enforceAdmins: boolean().default(true),
 });
 
@@ -481,6 +484,14 @@ export const githubSchema = section({
     manageRepositorySettings: boolean()
         .default(false)
         .describe("This stack owns branch protection and security settings of both repositories (one stack should). Defaults to false."),
+    releaseTags: section({
+        team: githubName("a team slug").describe("The release team: the only actor that may create, move or delete these tags."),
+    })
+        .optional()
+        .describe(
+            "A tag ruleset on the service repository for `environment.deployFrom.tag` (e.g. `v*`): only the release team may create, move or delete those tags. " +
+                "Required in the stack that manages repository settings when its environment deploys from a tag. Defaults to none.",
+        ),
     branchProtection: section({
         service: list(branchProtectionSchema, { what: "branch protection rules" }).default([]),
         infrastructure: list(branchProtectionSchema, { what: "branch protection rules" }).default([]),

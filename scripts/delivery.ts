@@ -3,7 +3,10 @@
 //   npm run delivery -- promote                 validate the release inputs (SERVICE, ENVIRONMENT, TAG, DIGEST, ROLLBACK)
 //   npm run delivery -- apply <stack>           put the promotion into the stack config, or refuse committed tags
 //   npm run delivery -- check-secrets <stack>   name every operator secret not committed encrypted yet
+//   npm run delivery -- preview-comment <stack> <dir> <out>   preview.yml: the stack's one PR comment (ok=true|false)
+//   npm run delivery -- drift-issue <stack> <dir> <out>       drift-detection.yml: outcome=clean|drift|error, the issue
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import {
     ciStacks,
@@ -15,6 +18,7 @@ import {
     unsetOperatorSecrets,
     validatePromotion,
 } from "../config/promotion";
+import { driftIssueBody, driftIssueTitle, driftOutcome, previewComment, readStepReport } from "../config/workflow-reports";
 
 const ROOT = path.resolve(__dirname, "..");
 const env = (name: string) => process.env[name] ?? "";
@@ -32,7 +36,9 @@ function fail(lines: string[]): never {
     process.exit(1);
 }
 
-function main([command, stack]: string[]): void {
+const runUrl = () => `${env("GITHUB_SERVER_URL")}/${env("GITHUB_REPOSITORY")}/actions/runs/${run.id}`;
+
+function main([command, stack, dir, out]: string[]): void {
     switch (command) {
         case "targets": {
             const targets = ciStacks(ROOT).map((s) => deployTarget(ROOT, s, run));
@@ -73,8 +79,31 @@ function main([command, stack]: string[]): void {
             console.log(`${stack}: every operator secret is committed encrypted`);
             return;
         }
+        case "preview-comment": {
+            if (!stack || !dir || !out) fail(["usage: delivery preview-comment <stack> <report dir> <comment file>"]);
+            const comment = previewComment({
+                stack,
+                review: readStepReport(dir, "review", "md"),
+                preview: readStepReport(dir, "preview", "txt"),
+                headSha: env("HEAD_SHA"),
+                runUrl: runUrl(),
+            });
+            fs.writeFileSync(out, comment.body);
+            console.log(`ok=${comment.ok}`);
+            return;
+        }
+        case "drift-issue": {
+            if (!stack || !dir || !out) fail(["usage: delivery drift-issue <stack> <report dir> <issue body file>"]);
+            const report = readStepReport(dir, "preview", "txt");
+            fs.writeFileSync(out, driftIssueBody(stack, report, runUrl()));
+            console.log(`outcome=${driftOutcome(report)}`);
+            console.log(`title=${driftIssueTitle(stack)}`);
+            return;
+        }
         default:
-            fail([`unknown command ${command ?? "(none)"}: targets, promote, apply <stack>, check-secrets <stack>`]);
+            fail([
+                `unknown command ${command ?? "(none)"}: targets, promote, apply <stack>, check-secrets <stack>, preview-comment, drift-issue`,
+            ]);
     }
 }
 

@@ -56,6 +56,7 @@ before(async () => {
 
 const deployJob = () => loadWorkflow(WORKFLOW_FILES.deploy).jobs["up"]!;
 const previewJob = () => loadWorkflow(WORKFLOW_FILES.preview).jobs["preview"]!;
+const driftJob = () => loadWorkflow(WORKFLOW_FILES.driftDetection).jobs["refresh"]!;
 const promoteJob = () => loadWorkflow(WORKFLOW_FILES.service).jobs["promote"]!;
 
 describe("the CI stacks", () => {
@@ -89,24 +90,27 @@ describe("workflow contract: every variable and secret a job reads exists for it
             assert.equal(visible.variables.get(ACTIONS_VARIABLES.deployerRoleArn), roleArn(s["aws"].accountId, BOOTSTRAP_ROLES.deployer));
         });
 
-        it(`${c.stack}: the preview job (repository level, its stack's role variable)`, () => {
-            const s = c.sections();
-            const visible = visibleTo(published([c.graph(), graphs["prod"]!]), s["github"].infrastructureRepository);
-            const job = previewJob();
-            const vars = contextReads(job, "vars");
-            assert.deepEqual(vars.dynamic, ["matrix.target.previewRoleVariable"]);
-            const target = deployTargetOf(s, c.stack === "existing" ? "staging" : c.stack, RUN);
-            const read = [...vars.names, target.previewRoleVariable];
-            assert.deepEqual(
-                read.filter((v) => !visible.variables.has(v)),
-                [],
-            );
-            assert.equal(visible.variables.get(target.previewRoleVariable), roleArn(s["aws"].accountId, BOOTSTRAP_ROLES.preview));
-            assert.deepEqual(
-                contextReads(job, "secrets").names.filter((v) => !visible.secrets.has(v)),
-                [],
-            );
-        });
+        for (const [what, job] of [
+            ["preview job", previewJob],
+            ["drift detection's refresh job", driftJob],
+        ] as const)
+            it(`${c.stack}: the ${what} (repository level, its stack's role variable)`, () => {
+                const s = c.sections();
+                const visible = visibleTo(published([c.graph(), graphs["prod"]!]), s["github"].infrastructureRepository);
+                const vars = contextReads(job(), "vars");
+                assert.deepEqual(vars.dynamic, ["matrix.target.previewRoleVariable"]);
+                const target = deployTargetOf(s, c.stack === "existing" ? "staging" : c.stack, RUN);
+                const read = [...vars.names, target.previewRoleVariable];
+                assert.deepEqual(
+                    read.filter((v) => !visible.variables.has(v)),
+                    [],
+                );
+                assert.equal(visible.variables.get(target.previewRoleVariable), roleArn(s["aws"].accountId, BOOTSTRAP_ROLES.preview));
+                assert.deepEqual(
+                    contextReads(job(), "secrets").names.filter((v) => !visible.secrets.has(v)),
+                    [],
+                );
+            });
 
         it(`${c.stack}: the service repository's promote job (its environment)`, () => {
             const s = c.sections();
@@ -132,7 +136,7 @@ describe("workflow contract: every variable and secret a job reads exists for it
             const readBy = (repository: string) =>
                 repository === github.serviceRepository
                     ? contextReads(loadWorkflow(WORKFLOW_FILES.service), "secrets").names
-                    : [deployJob(), previewJob()].flatMap((job) => contextReads(job, "secrets").names);
+                    : [deployJob(), previewJob(), driftJob()].flatMap((job) => contextReads(job, "secrets").names);
             const dead = c
                 .graph()
                 .ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")
@@ -391,7 +395,8 @@ describe("least privilege per phase: credentials from the environment, read-only
         const app = stepUsing(job, "actions/create-github-app-token")[0]!;
         assert.equal(app["with"]["app-id"], `\${{ vars.${ACTIONS_VARIABLES.previewAppId} }}`);
         assert.equal(app["with"]["private-key"], `\${{ secrets.${DELIVERY_SECRETS.previewAppKey} }}`);
-        assert.equal(stepUsing(job, "pulumi/actions")[0]!["env"].GITHUB_TOKEN, "${{ steps.github-app.outputs.token }}");
+        const pulumiRun = job.steps!.find((s) => String(s["run"] ?? "").includes("pulumi preview"))!;
+        assert.equal(pulumiRun["env"].GITHUB_TOKEN, "${{ steps.github-app.outputs.token }}");
         const reads = [...contextReads(job, "vars").names, ...contextReads(job, "secrets").names];
         for (const deployOnly of [ACTIONS_VARIABLES.awsRoleArn, ACTIONS_VARIABLES.deployerRoleArn, DELIVERY_SECRETS.deployAppKey]) {
             assert.ok(!reads.includes(deployOnly), `a preview never reads ${deployOnly}`);
@@ -402,6 +407,7 @@ describe("least privilege per phase: credentials from the environment, read-only
         for (const [job, team] of [
             [deployJob(), PULUMI_TEAMS.deploy],
             [previewJob(), PULUMI_TEAMS.preview],
+            [driftJob(), PULUMI_TEAMS.preview],
         ] as [Job, string][]) {
             const auth = stepUsing(job, "pulumi/auth-actions")[0]!;
             assert.equal(auth["with"]["requested-token-type"], "urn:pulumi:token-type:access_token:team");
@@ -476,9 +482,14 @@ describe("IAM, evaluated by a policy simulator over the recorded policies", () =
                 "platform-github-deploy repo:collab/platform:environment:production allowed",
                 "platform-github-deploy repo:collab/platform:environment:dev denied",
                 "platform-github-deploy repo:collab/platform:pull_request denied",
+                "platform-github-deploy repo:collab/platform:ref:refs/heads/main denied",
+                "platform-github-deploy repo:collab/platform:ref:refs/heads/feature denied",
                 "platform-github-preview repo:collab/platform:environment:production denied",
                 "platform-github-preview repo:collab/platform:environment:dev denied",
                 "platform-github-preview repo:collab/platform:pull_request allowed",
+                // The drift detection runs on main with the read-only role; a pushed branch gets nothing.
+                "platform-github-preview repo:collab/platform:ref:refs/heads/main allowed",
+                "platform-github-preview repo:collab/platform:ref:refs/heads/feature denied",
             ],
         );
     });
@@ -499,7 +510,11 @@ describe("bootstrap: what the environment stacks need exists before their first 
                     "token.actions.githubusercontent.com:sub"
                 ];
             assert.equal(sub(BOOTSTRAP_ROLES.deploy), `repo:collab/platform:environment:${githubEnvironment}`);
-            assert.equal(sub(BOOTSTRAP_ROLES.preview), "repo:collab/platform:pull_request");
+            // Pull requests, and the scheduled drift detection on main (drift-detection.yml): both read-only.
+            assert.deepEqual(sub(BOOTSTRAP_ROLES.preview), [
+                "repo:collab/platform:pull_request",
+                "repo:collab/platform:ref:refs/heads/main",
+            ]);
             const deployerTrust = JSON.parse(roles[BOOTSTRAP_ROLES.deployer]!.inputs.assumeRolePolicy);
             assert.deepEqual(deployerTrust.Statement[0].Principal.AWS, [
                 "arn:aws:mock:eu-west-1:000000000000:Role/deploy-role",

@@ -128,6 +128,14 @@ export class GitHubDelivery extends pulumi.ComponentResource {
             if (config.manageRepositorySettings) this.manageRepository(name, repository, config.branchProtection[role], config, ghOpts);
         }
         if (config.manageRepositorySettings) this.publishPreviewApp(name, args, ghOpts);
+        if (config.releaseTags && args.environment.deployFrom.tag) {
+            const team = github.getTeamOutput({ slug: config.releaseTags.team }, ghOpts).id.apply(Number);
+            new github.RepositoryRuleset(
+                `${name}-${config.serviceRepository}-release-tags`,
+                releaseTagRulesetArgs(config.serviceRepository, args.environment.deployFrom.tag, team),
+                ghOpts,
+            );
+        }
         this.registerOutputs({});
     }
 
@@ -226,7 +234,34 @@ export function branchProtectionArgs(repositoryId: pulumi.Input<string>, rule: B
         allowsForcePushes: false,
         allowsDeletions: false,
         requiredStatusChecks: [{ strict: rule.requireUpToDate, contexts: rule.requiredStatusChecks }],
-        requiredPullRequestReviews: [{ requiredApprovingReviewCount: rule.requiredApprovals, dismissStaleReviews: true }],
+        requiredPullRequestReviews: [
+            {
+                requiredApprovingReviewCount: rule.requiredApprovals,
+                dismissStaleReviews: true,
+                requireCodeOwnerReviews: rule.requireCodeOwnerReviews,
+            },
+        ],
+    };
+}
+
+/**
+ * The tags that deploy to production (the service repository's `deployFrom.tag`, e.g. `v*`): nobody
+ * may create, move or delete one except the release team. Without it anyone with write access could
+ * push a tag that the production environment's tag policy accepts. Admins are not exempt either.
+ */
+export function releaseTagRulesetArgs(
+    repository: string,
+    tagPattern: string,
+    releaseTeamId: pulumi.Input<number>,
+): github.RepositoryRulesetArgs {
+    return {
+        name: `release-tags-${tagPattern.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "") || "tags"}`,
+        repository,
+        target: "tag",
+        enforcement: "active",
+        conditions: { refName: { includes: [`refs/tags/${tagPattern}`], excludes: [] } },
+        rules: { creation: true, update: true, deletion: true },
+        bypassActors: [{ actorId: releaseTeamId, actorType: "Team", bypassMode: "always" }],
     };
 }
 

@@ -67,3 +67,40 @@ export function deliverySecretIssues({ github, delivery, secrets }: Parsed): Iss
             input: undefined,
         }));
 }
+
+/**
+ * The tags that deploy to production are a repository setting: the stack that manages the repository
+ * settings and deploys from a tag protects that tag pattern (a ruleset only the release team bypasses).
+ */
+export function releaseTagIssues({ github, environment }: Parsed): Issue[] {
+    if (github === undefined) return [];
+    const tag = environment.deployFrom.tag;
+    if (github.releaseTags !== undefined && !github.manageRepositorySettings) {
+        return [
+            {
+                path: ["github", "releaseTags"],
+                message:
+                    "expected github.manageRepositorySettings: true (the tag ruleset is a repository setting of the stack that owns them)",
+            },
+        ];
+    }
+    // A stack deploying from a branch has no tag to protect (no branch and no tag is reported by the schema).
+    const branch = environment.deployFrom.branch;
+    if (github.releaseTags !== undefined && tag === undefined && branch !== undefined) {
+        return [
+            {
+                path: ["github", "releaseTags"],
+                message: `expected environment.deployFrom.tag (the ruleset protects the tags this stack deploys from), got branch ${branch}`,
+            },
+        ];
+    }
+    if (github.manageRepositorySettings && tag !== undefined && github.releaseTags === undefined) {
+        return [
+            {
+                path: ["github", "releaseTags", "team"],
+                message: `expected the release team: the ${tag} tags that deploy ${environment.name} get a ruleset only that team may bypass (anyone with write access could push one otherwise)`,
+            },
+        ];
+    }
+    return [];
+}

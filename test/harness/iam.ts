@@ -1,6 +1,6 @@
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { BOOTSTRAP_ROLES, GITHUB_OIDC_HOST, githubSubject, roleArn } from "../../config/delivery";
+import { BOOTSTRAP_ROLES, GITHUB_OIDC_HOST, githubSubject, INFRASTRUCTURE_BRANCH, roleArn } from "../../config/delivery";
 import type { Graph, RecordedResource } from "./graph";
 import { recordStack, runBootstrap } from "./run-stack";
 
@@ -201,6 +201,8 @@ export function webIdentityTable(a: Account, owner: string, repository: string, 
     const subjects = [
         ...environments.map((e) => githubSubject.environment(owner, repository, e)),
         githubSubject.pullRequest(owner, repository),
+        githubSubject.branch(owner, repository, INFRASTRUCTURE_BRANCH),
+        githubSubject.branch(owner, repository, "feature"),
     ];
     return [BOOTSTRAP_ROLES.deploy, BOOTSTRAP_ROLES.preview].flatMap((role) =>
         subjects.map((subject) => ({

@@ -119,7 +119,7 @@ export const GITHUB_USERS: Record<string, number> = {
     "learinal-lead": 1301,
     "learinal-ops": 1302,
 };
-export const GITHUB_TEAMS: Record<string, number> = { "supernova-developers": 2001 };
+export const GITHUB_TEAMS: Record<string, number> = { "supernova-developers": 2001, "supernova-release": 2002, "volteryde-release": 2202 };
 export const GITHUB_REPOSITORIES = [
     "collab/supernova",
     "collab/platform",
