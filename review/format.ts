@@ -61,6 +61,7 @@ function flowVerdict(c: FlowChange): string {
 
 function comparedLines<T>(compared: Compared<T>, what: string, render: (changes: T[]) => string[]): string[] {
     if ("unavailable" in compared) return [`${what}: not compared (${compared.unavailable}).`];
+    if (compared.changes.length === 0 && compared.head === 0) return [`${what}: nothing to evaluate in this stack.`];
     if (compared.changes.length === 0) return [`${what}: no change (${compared.head} rows).`];
     return render(compared.changes);
 }

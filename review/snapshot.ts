@@ -109,7 +109,7 @@ interface AliasSpec {
 
 /** The URNs a resource's aliases stand for (an alias names what changed: name, type or parent). */
 export function aliasUrns(resource: Pick<RecordedResource, "urn" | "type" | "name" | "parent" | "aliases">): string[] {
-    const [, , stack, project] = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(resource.urn) ?? [];
+    const [, stack, project] = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(resource.urn) ?? [];
     return (resource.aliases as { urn?: string; spec?: AliasSpec }[]).map((alias) => {
         if (alias.urn) return alias.urn;
         const spec = alias.spec ?? {};
@@ -136,7 +136,11 @@ function snapshotResource(r: RecordedResource, key: string): SnapshotResource {
     };
 }
 
-const firstLine = (error: unknown) => String((error as Error)?.message ?? error).split("\n")[0]!;
+const firstLine = (error: unknown) =>
+    String((error as Error)?.message ?? error)
+        .split("\n")
+        .slice(0, 12)
+        .join("\n");
 
 async function section<T>(unavailable: string | undefined, compute: () => Promise<T[]>): Promise<Section<T>> {
     if (unavailable !== undefined) return { unavailable };
