@@ -2,6 +2,8 @@ import { Compared, FlowChange, flowHolds, IamChange, InputChange, ResourceChange
 
 /** Per resource, at most this many changed input paths are listed; the rest are counted. */
 const MAX_INPUTS = 6;
+/** A resource table longer than this is folded. */
+const FOLD_ROWS = 25;
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
@@ -49,7 +51,10 @@ function resourcesSection(diff: ReviewDiff): string[] {
             a.name.localeCompare(b.name),
     );
     const rows = sorted.map((c) => [c.destroys ? `**${c.kind}**` : c.kind, c.type, c.name, inputsText(c)]);
-    return [...lines, ...markdownTable(["change", "type", "name", "changed inputs"], rows)];
+    const table = markdownTable(["change", "type", "name", "changed inputs"], rows);
+    // A long table folds (GitHub comments hold 65,536 characters); what destroys data stays above it.
+    if (rows.length <= FOLD_ROWS) return [...lines, ...table];
+    return [...lines, `<details><summary>${rows.length} resource changes</summary>`, "", ...table, "", "</details>"];
 }
 
 const allowedText = (allowed: boolean | undefined) => (allowed === undefined ? "—" : allowed ? "allowed" : "denied");

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "crypto";
 import { specialResourceSig as RESOURCE_SIG, specialSecretSig as SECRET_SIG, specialSigKey as SIG_KEY } from "@pulumi/pulumi/runtime/rpc";
 import type { RecordedResource } from "../test/harness/graph";
+import { aliasUrn } from "../test/harness/policy-pack/wire";
 import type { RunOptions } from "../test/harness/run-stack";
 import type { EntryPoints } from "./entry-points";
 import { iamRows } from "./iam-rows";
@@ -98,26 +99,9 @@ export function maskSecrets(value: unknown, key: string): unknown {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSecrets(v, key)]));
 }
 
-interface AliasSpec {
-    name?: string;
-    type?: string;
-    stack?: string;
-    project?: string;
-    parenturn?: string;
-    noparent?: boolean;
-}
-
 /** The URNs a resource's aliases stand for (an alias names what changed: name, type or parent). */
-export function aliasUrns(resource: Pick<RecordedResource, "urn" | "type" | "name" | "parent" | "aliases">): string[] {
-    const [, stack, project] = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(resource.urn) ?? [];
-    return (resource.aliases as { urn?: string; spec?: AliasSpec }[]).map((alias) => {
-        if (alias.urn) return alias.urn;
-        const spec = alias.spec ?? {};
-        const type = spec.type || resource.type;
-        const parent = spec.noparent ? undefined : spec.parenturn || resource.parent;
-        const qualified = parent ? `${parent.split("::")[2]}$${type}` : type;
-        return `urn:pulumi:${spec.stack || stack}::${spec.project || project}::${qualified}::${spec.name || resource.name}`;
-    });
+export function aliasUrns(resource: Pick<RecordedResource, "urn" | "parent" | "aliases">): string[] {
+    return (resource.aliases as Parameters<typeof aliasUrn>[0][]).map((alias) => aliasUrn(alias, resource));
 }
 
 function snapshotResource(r: RecordedResource, key: string): SnapshotResource {
