@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { stackPaths } from "../../paths/stack-paths";
-import { changedInputs, diffResources, ResourceChange } from "../../review/diff";
+import { changedInputs, diffResources, diffSnapshots, ResourceChange } from "../../review/diff";
+import { formatReview } from "../../review/format";
 import { HEAD } from "../../review/head-entry-points";
 import { loadEntryPoints } from "../../review/load-entry-points";
 import { REPLACEMENT_KEYS } from "../../review/replacement";
@@ -263,6 +267,22 @@ describe("review: snapshots and the comparison", () => {
         assert.deepEqual(missing, {});
         assert.equal(entries.stackPaths, stackPaths);
         assert.equal(entries.recordStack, HEAD.recordStack);
+    });
+
+    it("a base without the flow checks (an older tree) is compared on what it has; the section says why not", async () => {
+        const old = fs.mkdtempSync(path.join(os.tmpdir(), "review-old-tree-"));
+        try {
+            for (const part of ["test", "config", "policies"]) fs.symlinkSync(path.join(REPO_ROOT, part), path.join(old, part));
+            const { entries, missing } = loadEntryPoints(old);
+            assert.deepEqual(Object.keys(missing), ["stackPaths"]);
+            const base = await takeSnapshot("local", entries, { missing, secretKey: KEY, policyConfig: AT, tree: "old" });
+            assert.ok("unavailable" in base.flows && base.flows.unavailable.includes("paths/stack-paths"), JSON.stringify(base.flows));
+            const diff = diffSnapshots(base, await baseSnapshot("local"));
+            assert.deepEqual(diff.resources, []);
+            assert.match(formatReview(diff), /Security-group and NetworkPolicy flows: not compared \(base: .*paths\/stack-paths/);
+        } finally {
+            fs.rmSync(old, { recursive: true, force: true });
+        }
     });
 
     it("a base ref git cannot resolve is said in the output; head is still reviewed", async () => {
