@@ -1,6 +1,8 @@
 import { randomBytes } from "crypto";
 import type { RunOptions } from "../test/harness/run-stack";
 import { snapshotAtRef } from "./base-tree";
+import { estimateCost, formatCostSection } from "./cost";
+import { formatTimeSection, timeToFresh } from "./create-time";
 import { diffSnapshots, ReviewDiff } from "./diff";
 import { formatReview } from "./format";
 import { HEAD } from "./head-entry-points";
@@ -71,11 +73,11 @@ export async function reviewStack(stack: string, options: ReviewOptions = {}): P
         takeSnapshot(stack, HEAD, { edit: options.edit, secretKey, policyConfig }),
     ]);
     const diff = diffSnapshots(base, head);
-    // COST AND TIME (lane 21-cost): the integrator wires review/cost.ts and review/create-time.ts here,
-    // over the snapshots' resources (RecordedResource's fields, secrets masked), e.g.
-    //   formatCostSection(base && !base.error ? estimateCost(base.resources, region) : undefined, estimateCost(head.resources, region)),
-    //   formatTimeSection(base && !base.error ? timeToFresh(base.resources) : undefined, timeToFresh(head.resources)),
-    // with region = head.region; each returns Markdown lines, appended after Policies.
-    const extra: string[][] = [];
+    const evaluated = base && base.error === undefined ? base : undefined;
+    const region = head.region ?? "";
+    const extra = [
+        formatCostSection(evaluated && estimateCost(evaluated.resources, evaluated.region ?? region), estimateCost(head.resources, region)),
+        formatTimeSection(evaluated && timeToFresh(evaluated.resources), timeToFresh(head.resources)),
+    ];
     return { markdown: formatReview(diff, extra), diff, base, head };
 }

@@ -20,7 +20,7 @@ export const SECRET_MARK = "[secret]";
  */
 export type SnapshotResource = Pick<
     RecordedResource,
-    "type" | "name" | "urn" | "parent" | "custom" | "protect" | "dependsOn" | "retainOnDelete" | "customTimeouts"
+    "type" | "name" | "urn" | "parent" | "custom" | "protect" | "dependsOn" | "retainOnDelete" | "customTimeouts" | "provider"
 > & {
     inputs: Record<string, unknown>;
     /** URNs this resource was known by before (its `aliases`): a move, not a delete and a create. */
@@ -114,6 +114,8 @@ function snapshotResource(r: RecordedResource, key: string): SnapshotResource {
         protect: r.protect,
         retainOnDelete: r.retainOnDelete,
         dependsOn: r.dependsOn,
+        // The create-time model waits for a resource's provider (the Kubernetes provider waits for the nodes).
+        ...(r.provider ? { provider: r.provider } : {}),
         customTimeouts: r.customTimeouts,
         inputs: maskSecrets(r.rawInputs, key) as Record<string, unknown>,
         aliasUrns: aliasUrns(r),

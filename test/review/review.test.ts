@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { stackPaths } from "../../paths/stack-paths";
+import { HOURS_PER_MONTH } from "../../review/cost";
+import prices from "../../review/data/aws-prices.json";
 import { changedInputs, diffResources, diffSnapshots, ResourceChange } from "../../review/diff";
 import { formatReview } from "../../review/format";
 import { HEAD } from "../../review/head-entry-points";
@@ -68,6 +70,15 @@ describe("review: variations of each stack, the exact rows that change per secti
         noChange(review.diff.flows);
         noChange(review.diff.iam);
         assert.deepEqual(review.diff.policies, { findings: [], resolved: [] });
+        // Cost, by hand from the table: the Multi-AZ instance bills twice, the proxy follows the instance's vCPUs (2 -> 4).
+        const p = prices.regions["eu-west-1"];
+        const instance = 2 * (p.rdsInstanceHour["db.r6g.xlarge"] - p.rdsInstanceHour["db.r6g.large"]) * HOURS_PER_MONTH;
+        const proxy = (4 - 2) * p.rdsProxyVcpuHour * HOURS_PER_MONTH;
+        const cost = review.markdown.split("### Cost\n")[1]!;
+        assert.ok(cost.includes(`, +$${(instance + proxy).toFixed(2)} against base`), cost);
+        assert.ok(cost.includes(`| postgres-instance | \`aws:rds/instance:Instance\` |`), cost);
+        // Same resources, same dependencies: the modelled time to a fresh prod does not move.
+        assert.match(review.markdown.split("### Time to a fresh environment\n")[1]!, /\*\*[\d.]+ min\*\*, \+0 min against base/);
         t.diagnostic(`prod bigger database class: ${review.ms} ms`);
     });
 
@@ -153,6 +164,8 @@ describe("review: variations of each stack, the exact rows that change per secti
             "platform:app:ServiceRelease supernova-admin",
         ]);
         assert.ok(review.markdown.includes("15 added, 0 removed, 3 changed"));
+        // Its pods run on the nodes already paid for: no fixed cost, its release listed at $0 with scaling as usage.
+        assert.ok(review.markdown.split("### Cost\n")[1]!.includes(", +$0.00 against base"), review.markdown);
         noChange(review.diff.flows);
         noChange(review.diff.iam);
     });
