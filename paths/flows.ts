@@ -127,6 +127,8 @@ export interface NpFlow {
     port: number | "app";
     protocol?: "TCP" | "UDP";
     why: string;
+    /** Only checked when this peer exists (e.g. the monitoring namespace is the program's, not the target cluster's). */
+    onlyWith?: NpPeer;
 }
 
 export const REQUIRED_NP_FLOWS: readonly NpFlow[] = [
@@ -179,8 +181,20 @@ export const FORBIDDEN_NP_FLOWS: readonly NpFlow[] = [
     { from: "external-secrets", to: "postgres", port: 5432, why: "ESO reaches no data service" },
     { from: "external-dns", to: "app", port: "app", why: "external-dns reaches no app" },
     { from: "app", to: "prometheus", port: 9090, why: "app pods do not query Prometheus" },
-    { from: "other-namespace", to: "prometheus", port: 9090, why: "only Grafana and Argo Rollouts' analyses query Prometheus" },
+    {
+        from: "other-namespace",
+        to: "prometheus",
+        port: 9090,
+        why: "only Grafana and Argo Rollouts' analyses query Prometheus",
+        onlyWith: "alertmanager",
+    },
     { from: "other-namespace", to: "alertmanager", port: 9093, why: "nobody else sends alerts" },
-    { from: "prometheus", to: "instance-metadata", port: 80, why: "Prometheus never reads the node's credentials" },
+    {
+        from: "prometheus",
+        to: "instance-metadata",
+        port: 80,
+        why: "Prometheus never reads the node's credentials",
+        onlyWith: "alertmanager",
+    },
     { from: "alertmanager", to: "vpc-host", port: 5432, why: "Alertmanager reaches only HTTPS" },
 ];

@@ -70,6 +70,7 @@ function cases(model: NpModel): Case[] {
         [FORBIDDEN_NP_FLOWS, "deny"],
     ] as const) {
         for (const flow of flows) {
+            if (flow.onlyWith !== undefined && (model.peers[flow.onlyWith] ?? []).length === 0) continue;
             const sources = model.peers[flow.from] ?? [];
             const targets = model.peers[flow.to] ?? [];
             for (const from of sources) {

@@ -44,7 +44,8 @@ describe("traffic paths of every stack", () => {
             for (const flow of [...REQUIRED_NP_FLOWS, ...FORBIDDEN_NP_FLOWS]) {
                 if (flow.to === "external-https" && stack === "local") continue; // local lists no external API
                 // local renders manifests for a cluster that brings its own add-ons
-                if (stack === "local" && [flow.from, flow.to].some((peer) => ADDON_NP_PEERS.includes(peer))) continue;
+                if (stack === "local" && [flow.from, flow.to, flow.onlyWith].some((peer) => peer && ADDON_NP_PEERS.includes(peer)))
+                    continue;
                 assert.ok(npFlows.has(`${flow.from} -> ${flow.to}`), `${stack}: ${flow.from} -> ${flow.to} evaluated`);
             }
         });
@@ -113,5 +114,19 @@ describe("traffic paths of every stack", () => {
         });
         const rows = networkPolicyTable(model, cyclonusBinary(REPO_ROOT));
         assert.equal(rows.find((r) => r.flow === "app -> instance-metadata")!.ok, false);
+        // An add-on namespace's default-deny without its allows breaks the webhook and the scrapes.
+        const addonModel = networkPolicyModel(graph, config, manifests);
+        const dropped = new Set(["external-secrets/webhook-ingress", "monitoring/prometheus-scrape-egress"]);
+        addonModel.policies = addonModel.policies.filter((p) => !dropped.has(`${p.metadata.namespace}/${p.metadata.name}`));
+        const addonRows = networkPolicyTable(addonModel, cyclonusBinary(REPO_ROOT));
+        assert.deepEqual(
+            addonRows.filter((r) => !r.ok).map((r) => `${r.flow} ${r.port}`),
+            [
+                "prometheus -> app 3001",
+                "eks-control-plane -> external-secrets-webhook 10250",
+                "prometheus -> node 10250",
+                "prometheus -> node 9100",
+            ],
+        );
     });
 });
