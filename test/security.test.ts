@@ -290,28 +290,4 @@ describe("5. add-on namespaces declared by the program", () => {
             ]);
         }
     });
-
-    it("the legacy add-ons get their namespaces too: ingress-nginx at baseline, cert-manager restricted, each webhook admitted", async () => {
-        const { graph: legacy, error } = await runStack("dev", {
-            edit: (s) => {
-                const cluster = s["cluster"] as Record<string, any>;
-                cluster["ingressNginx"] = { enabled: true };
-                cluster["certManager"] = { enabled: true, email: "ops@example.com" };
-            },
-        });
-        assert.equal(error, undefined);
-        assert.equal(enforced(legacy)["ingress-nginx"], "baseline");
-        assert.equal(enforced(legacy)["cert-manager"], "restricted");
-        for (const [namespace, port] of [
-            ["ingress-nginx", 8443],
-            ["cert-manager", 10250],
-        ] as const) {
-            const webhook = legacy
-                .ofType(POLICY)
-                .find((p) => p.inputs.metadata.namespace === namespace && p.inputs.metadata.name === "webhook-ingress");
-            assert.equal(webhook?.inputs.spec.ingress[0].ports[0].port, port, namespace);
-            const release = legacy.ofType(RELEASE).find((r) => r.inputs.namespace === namespace)!;
-            assert.equal(release.inputs.createNamespace, false);
-        }
-    });
 });

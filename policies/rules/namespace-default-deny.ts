@@ -20,7 +20,8 @@ const policy: StackValidationPolicy = {
                 type: "array",
                 items: { type: "string" },
                 default: ["kube-system"],
-                description: "Namespaces the program does not own (kube-system is EKS's); every add-on namespace it declares has the baseline.",
+                description:
+                    "Namespaces the program does not own (kube-system is EKS's); every add-on namespace it declares has the baseline.",
             },
         },
     },

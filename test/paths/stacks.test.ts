@@ -6,6 +6,7 @@ import { formatPaths } from "../../paths/format";
 import { cyclonusBinary, networkPolicyTable } from "../../paths/network-policies";
 import { securityGroupTable } from "../../paths/sg-table";
 import { networkPolicyModel, StackPaths, stackPaths } from "../../paths/stack-paths";
+import { runStack } from "../harness/run-stack";
 import { REPO_ROOT, STACKS } from "../harness/stack-file";
 
 /**
@@ -128,5 +129,33 @@ describe("traffic paths of every stack", () => {
                 "prometheus -> node 9100",
             ],
         );
+    });
+
+    it("the legacy add-ons get their namespaces too: ingress-nginx at baseline, cert-manager restricted, each webhook admitted", async () => {
+        const { graph: legacy, error } = await runStack("dev", {
+            edit: (s) => {
+                const cluster = s["cluster"] as Record<string, any>;
+                cluster["ingressNginx"] = { enabled: true };
+                cluster["certManager"] = { enabled: true, email: "ops@example.com" };
+            },
+        });
+        assert.equal(error, undefined);
+        const enforced = (name: string) =>
+            legacy.ofType("kubernetes:core/v1:Namespace").find((n) => n.inputs.metadata.name === name)?.inputs.metadata.labels[
+                "pod-security.kubernetes.io/enforce"
+            ];
+        assert.equal(enforced("ingress-nginx"), "baseline");
+        assert.equal(enforced("cert-manager"), "restricted");
+        for (const [namespace, port] of [
+            ["ingress-nginx", 8443],
+            ["cert-manager", 10250],
+        ] as const) {
+            const webhook = legacy
+                .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                .find((p) => p.inputs.metadata.namespace === namespace && p.inputs.metadata.name === "webhook-ingress");
+            assert.equal(webhook?.inputs.spec.ingress[0].ports[0].port, port, namespace);
+            const release = legacy.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.namespace === namespace)!;
+            assert.equal(release.inputs.createNamespace, false);
+        }
     });
 });
