@@ -4,7 +4,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { EKS_ADDON_BUILDS, EKS_VERSION_SUPPORT, supportStatus } from "../config/eks-versions";
 import { BOOTSTRAP_ROLES, roleArn } from "../config/delivery";
 import { ConfigError } from "../config/format";
-import type { Graph } from "./harness/graph";
+import { type Graph, isSecretValue } from "./harness/graph";
 import { recordStack, runStack } from "./harness/run-stack";
 
 /** Issue #24: the security baseline as the prod graph carries it (each check fails on main 4bf2385). */
@@ -263,6 +263,7 @@ describe("5. add-on namespaces declared by the program", () => {
         const adopting = graph.one("pulumi:providers:kubernetes", "cluster-k8s-namespaces");
         // Provider inputs reach the engine as strings.
         assert.equal(String(adopting.inputs.upsertExistingObjects), "true");
+        assert.ok(isSecretValue(adopting.rawInputs["kubeconfig"]), "its kubeconfig stays secret");
         assert.equal(graph.one("pulumi:providers:kubernetes", "cluster-k8s").inputs.upsertExistingObjects, undefined);
         for (const name of ["external-dns", "external-secrets", "monitoring", "monitoring-node-exporter"]) {
             const namespace = graph.ofType(NAMESPACE).find((n) => n.inputs.metadata.name === name)!;
