@@ -76,6 +76,7 @@ function eksTraffic(config: StackConfig, cluster: Cluster, identifier: string) {
         },
         ownerId: identifier,
         k8sProvider: cluster.provider,
+        addonNamespaces: cluster.addonNamespaces,
     });
     const capacity = new Capacity("capacity", { cluster: config.cluster, region: config.aws.region, irsa, k8sProvider: cluster.provider });
     const alerts = new Alerts("alerts", { config: config.alerts, identifier, provider: cluster.awsPlacement.provider });
@@ -137,7 +138,11 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
     });
     const addons =
         config.cluster.ingressNginx.enabled || config.cluster.certManager.enabled
-            ? new ClusterAddons("cluster-addons", { config: config.cluster, provider: cluster.provider })
+            ? new ClusterAddons("cluster-addons", {
+                  config: config.cluster,
+                  provider: cluster.provider,
+                  addonNamespaces: cluster.addonNamespaces,
+              })
             : undefined;
     const namespace = new Namespace("app", { config: config.namespace, provider: cluster.provider });
     const identifier = `${config.environment.project}-${config.environment.name}`;
@@ -188,6 +193,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
             dataEnv,
             namespace: namespace.name,
             k8sProvider: cluster.provider,
+            addonNamespaces: cluster.addonNamespaces,
             aws:
                 config.aws && awsProvider && cluster.oidcProviderArn && cluster.oidcIssuerUrl
                     ? {
@@ -286,6 +292,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
             // Existing clusters bring their own add-ons (and monitoring stack): only the per-service objects.
             mode: config.cluster.mode === "eks" ? "release" : "render",
             provider: cluster.provider,
+            addonNamespaces: cluster.addonNamespaces,
         });
     }
 

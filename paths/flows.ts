@@ -93,7 +93,33 @@ export type NpPeer =
     /** Prometheus of the monitoring add-on (components/monitoring/monitoring.ts PROMETHEUS_POD_LABELS), when monitoring is on. */
     | "prometheus"
     | "vpc-host"
-    | "public-host";
+    | "public-host"
+    /** The add-ons' pods in their declared namespaces (EKS stacks): components/kubernetes/addon-namespace.ts. */
+    | "external-secrets"
+    | "external-secrets-webhook"
+    | "external-dns"
+    | "prometheus-operator"
+    | "alertmanager"
+    | "grafana"
+    /** The API server's network interfaces in the cluster's private subnets: its endpoint, and the caller of webhooks. */
+    | "eks-control-plane"
+    /** A node's address: the kubelet, and node-exporter on the host network. */
+    | "node"
+    /** An AWS API's public address (STS, Secrets Manager, Route 53). */
+    | "aws-api";
+
+/** Peers that exist only where the program installs the add-ons (EKS stacks); a render stack has none. */
+export const ADDON_NP_PEERS: readonly NpPeer[] = [
+    "external-secrets",
+    "external-secrets-webhook",
+    "external-dns",
+    "prometheus-operator",
+    "alertmanager",
+    "grafana",
+    "eks-control-plane",
+    "node",
+    "aws-api",
+];
 
 export interface NpFlow {
     from: NpPeer;
@@ -101,6 +127,8 @@ export interface NpFlow {
     port: number | "app";
     protocol?: "TCP" | "UDP";
     why: string;
+    /** Only checked when this peer exists (e.g. the monitoring namespace is the program's, not the target cluster's). */
+    onlyWith?: NpPeer;
 }
 
 export const REQUIRED_NP_FLOWS: readonly NpFlow[] = [
@@ -116,6 +144,21 @@ export const REQUIRED_NP_FLOWS: readonly NpFlow[] = [
     { from: "smoke-test", to: "app", port: "app", why: "the Helm smoke test GETs the health paths through the Service" },
     { from: "smoke-test", to: "dns", port: 53, protocol: "UDP", why: "the smoke test resolves the Service's name" },
     { from: "prometheus", to: "app", port: "app", why: "Prometheus scrapes the app's /metrics (the alerts and dashboards read it)" },
+    { from: "eks-control-plane", to: "external-secrets-webhook", port: 10250, why: "the API server calls ESO's validating webhook" },
+    { from: "external-secrets", to: "eks-control-plane", port: 443, why: "ESO watches ExternalSecrets and writes Secrets" },
+    { from: "external-secrets", to: "aws-api", port: 443, why: "ESO calls STS (web identity) and Secrets Manager" },
+    { from: "external-secrets", to: "dns", port: 53, protocol: "UDP", why: "ESO resolves the AWS endpoints" },
+    { from: "external-secrets-webhook", to: "eks-control-plane", port: 443, why: "the webhook reads its certificate and the stores" },
+    { from: "external-dns", to: "eks-control-plane", port: 443, why: "external-dns watches HTTPRoutes" },
+    { from: "external-dns", to: "aws-api", port: 443, why: "external-dns calls STS and Route 53" },
+    { from: "eks-control-plane", to: "prometheus-operator", port: 10250, why: "the API server calls the operator's rule webhook" },
+    { from: "prometheus-operator", to: "eks-control-plane", port: 443, why: "the operator reconciles Prometheus and its monitors" },
+    { from: "prometheus", to: "eks-control-plane", port: 443, why: "Prometheus discovers its targets" },
+    { from: "prometheus", to: "node", port: 10250, why: "Prometheus scrapes the kubelets and cAdvisor" },
+    { from: "prometheus", to: "node", port: 9100, why: "Prometheus scrapes node-exporter on the host network" },
+    { from: "prometheus", to: "alertmanager", port: 9093, why: "Prometheus sends alerts" },
+    { from: "grafana", to: "prometheus", port: 9090, why: "the dashboards query Prometheus" },
+    { from: "alertmanager", to: "public-host", port: 443, why: "Alertmanager posts to Slack and PagerDuty" },
 ];
 
 export const FORBIDDEN_NP_FLOWS: readonly NpFlow[] = [
@@ -130,4 +173,28 @@ export const FORBIDDEN_NP_FLOWS: readonly NpFlow[] = [
     { from: "app", to: "public-host", port: 80, why: "no unlisted port on the internet" },
     { from: "app", to: "other-namespace", port: "app", why: "no other namespace's pods" },
     { from: "smoke-test", to: "postgres", port: 5432, why: "the smoke test reaches the app only" },
+    { from: "app", to: "external-secrets-webhook", port: 10250, why: "app pods never reach ESO's webhook" },
+    { from: "app", to: "external-secrets", port: 8080, why: "nor its controller" },
+    { from: "other-namespace", to: "external-secrets", port: 8080, why: "nothing calls the ESO controller" },
+    { from: "external-secrets", to: "instance-metadata", port: 80, why: "ESO never reads the node's credentials" },
+    { from: "external-dns", to: "instance-metadata", port: 80, why: "nor does external-dns" },
+    { from: "external-secrets", to: "postgres", port: 5432, why: "ESO reaches no data service" },
+    { from: "external-dns", to: "app", port: "app", why: "external-dns reaches no app" },
+    { from: "app", to: "prometheus", port: 9090, why: "app pods do not query Prometheus" },
+    {
+        from: "other-namespace",
+        to: "prometheus",
+        port: 9090,
+        why: "only Grafana and Argo Rollouts' analyses query Prometheus",
+        onlyWith: "alertmanager",
+    },
+    { from: "other-namespace", to: "alertmanager", port: 9093, why: "nobody else sends alerts" },
+    {
+        from: "prometheus",
+        to: "instance-metadata",
+        port: 80,
+        why: "Prometheus never reads the node's credentials",
+        onlyWith: "alertmanager",
+    },
+    { from: "alertmanager", to: "vpc-host", port: 5432, why: "Alertmanager reaches only HTTPS" },
 ];

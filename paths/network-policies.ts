@@ -44,7 +44,12 @@ const toCyclonus = (e: NpEndpoint): CyclonusPeer =>
 export const namespaceLabels = (name: string, labels: Record<string, string> = {}) => ({ ...labels, "kubernetes.io/metadata.name": name });
 
 /** Addresses outside the cluster used as peers; TEST-NET ranges, never routed. */
-export const ADDRESSES = { internet: "203.0.113.10", publicHost: "198.51.100.20", instanceMetadata: "169.254.169.254" };
+export const ADDRESSES = {
+    internet: "203.0.113.10",
+    publicHost: "198.51.100.20",
+    awsApi: "198.51.100.30",
+    instanceMetadata: "169.254.169.254",
+};
 
 /** A pod's address in a subnet (VPC CNI gives pods VPC addresses), or in a generic pod range. */
 export const podAddress = (subnetCidr: string | undefined, offset: number) => hostInCidr(subnetCidr ?? "10.244.0.0/16", offset);
@@ -65,6 +70,7 @@ function cases(model: NpModel): Case[] {
         [FORBIDDEN_NP_FLOWS, "deny"],
     ] as const) {
         for (const flow of flows) {
+            if (flow.onlyWith !== undefined && (model.peers[flow.onlyWith] ?? []).length === 0) continue;
             const sources = model.peers[flow.from] ?? [];
             const targets = model.peers[flow.to] ?? [];
             for (const from of sources) {

@@ -1,6 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { hostInCidr } from "../components/network/cidr";
-import { PROMETHEUS_POD_LABELS } from "../components/monitoring/monitoring";
+import { ALERTMANAGER_POD_LABELS, PROMETHEUS_POD_LABELS } from "../components/monitoring/monitoring";
+import { ESO_CONTROLLER_POD_LABELS, ESO_NAMESPACE, ESO_WEBHOOK_POD_LABELS } from "../components/secrets/external-secrets";
+import { EXTERNAL_DNS_NAMESPACE, EXTERNAL_DNS_POD_LABELS } from "../components/gateway/entry-point";
 import { MONITORING_NAMESPACE } from "../config/observability";
 import type { StackConfig } from "../config/load";
 import type { Graph, RecordedResource } from "../test/harness/graph";
@@ -91,6 +93,10 @@ export function networkPolicyModel(graph: Graph, config: StackConfig, manifests:
     const dataAddress = (offset: number) => (privateCidr ? hostInCidr(secondPrivate ?? privateCidr, offset) : undefined);
     const external = (address: string | undefined): NpEndpoint[] => (address ? [{ ip: address }] : []);
 
+    const declared = new Set(graph.ofType("kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name as string));
+    const addonPod = (namespace: string, labels: Record<string, string>, offset: number): NpEndpoint[] =>
+        declared.has(namespace) ? [pod(namespace, labels, offset)] : [];
+    const monitoring = declared.has(MONITORING_NAMESPACE);
     const policies = [
         ...graph.ofType(NETWORK_POLICY).map((r) => r.inputs),
         ...manifests.filter((m) => m.kind === "NetworkPolicy").map((m) => ({ ...m, metadata: { ...m.metadata, namespace: ns } })),
@@ -124,6 +130,18 @@ export function networkPolicyModel(graph: Graph, config: StackConfig, manifests:
             "other-namespace": [pod("other", { app: "other" }, 130)],
             "add-on-namespaces": addonNamespaces.map((n, i) => ({ ...pod(n, { app: `${n}-workload` }, 140 + i), detail: n })),
             prometheus: config.monitoring.enabled ? [pod(MONITORING_NAMESPACE, PROMETHEUS_POD_LABELS, 160)] : [],
+            "external-secrets": addonPod(ESO_NAMESPACE, ESO_CONTROLLER_POD_LABELS, 170),
+            "external-secrets-webhook": addonPod(ESO_NAMESPACE, ESO_WEBHOOK_POD_LABELS, 171),
+            "external-dns": addonPod(EXTERNAL_DNS_NAMESPACE, EXTERNAL_DNS_POD_LABELS, 172),
+            // The operator, Alertmanager and Grafana run in the namespace the program declares (release mode only).
+            "prometheus-operator": monitoring
+                ? [pod(MONITORING_NAMESPACE, { "app.kubernetes.io/name": "kube-prometheus-stack-prometheus-operator" }, 173)]
+                : [],
+            alertmanager: monitoring ? [pod(MONITORING_NAMESPACE, ALERTMANAGER_POD_LABELS, 174)] : [],
+            grafana: monitoring ? [pod(MONITORING_NAMESPACE, { "app.kubernetes.io/name": "grafana" }, 175)] : [],
+            "eks-control-plane": eks ? external(privateCidr && hostInCidr(privateCidr, 6)) : [],
+            node: eks ? external(privateCidr && hostInCidr(privateCidr, 20)) : [],
+            "aws-api": eks ? external(ADDRESSES.awsApi) : [],
             "vpc-host": external(privateCidr ? hostInCidr(privateCidr, 99) : "10.0.0.99"),
             "public-host": external(ADDRESSES.publicHost),
         },

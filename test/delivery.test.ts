@@ -435,7 +435,7 @@ describe("least privilege per phase: credentials from the environment, read-only
             const aws = graph.one("pulumi:providers:aws", "aws").inputs;
             assert.equal(aws.assumeRoles, undefined);
             assert.equal(graph.one("pulumi:providers:github").inputs.token, undefined);
-            const kubeconfig = JSON.parse(graph.one("pulumi:providers:kubernetes").inputs.kubeconfig);
+            const kubeconfig = JSON.parse(graph.one("pulumi:providers:kubernetes", "cluster-k8s").inputs.kubeconfig);
             assert.ok(!kubeconfig.users[0].user.exec.args.includes("--role-arn"));
             const view = graph.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "cluster-access-preview-view").inputs;
             assert.equal(view.principalArn, roleArn(ACCOUNTS[stack]!, BOOTSTRAP_ROLES.preview));

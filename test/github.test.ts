@@ -260,7 +260,7 @@ describe("repository settings (owned by the prod stack)", () => {
 
     it("an existing cluster's kubeconfig stays an encrypted config secret: no workflow or repository gets a copy", async () => {
         const { graph } = await recordStack("staging", { edit: existingClusterVariant });
-        const provider = graph.one("pulumi:providers:kubernetes");
+        const provider = graph.one("pulumi:providers:kubernetes", "cluster-k8s");
         assert.ok(isSecretValue(provider.rawInputs["kubeconfig"]));
         const secrets = graph.ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").map((s) => s.inputs.secretName);
         assert.ok(

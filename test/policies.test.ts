@@ -784,11 +784,42 @@ describe("scope", () => {
         }
     });
 
-    it("add-on namespaces are exempt from default-deny only while the config lists them", async () => {
+    it("add-on namespaces need default-deny too (only kube-system is exempt by default)", async () => {
         const addon = fixture("prod", RELEASE, "ingress", { chart: "ingress-nginx", namespace: "ingress-nginx" });
-        assert.deepEqual(await runPolicy("namespace-default-deny", [addon]), []);
-        assert.deepEqual(await runPolicy("namespace-default-deny", [addon], { exemptNamespaces: [] }), [
+        assert.deepEqual(await runPolicy("namespace-default-deny", [addon]), [
             'Namespace "ingress-nginx" runs workloads but has no default-deny NetworkPolicy.',
+        ]);
+        assert.deepEqual(await runPolicy("namespace-default-deny", [addon], { exemptNamespaces: ["ingress-nginx"] }), []);
+        const system = fixture("prod", RELEASE, "metrics", { chart: "metrics-server", namespace: "kube-system" });
+        assert.deepEqual(await runPolicy("namespace-default-deny", [system]), []);
+    });
+
+    it("namespace-pod-security-restricted: an add-on's exception allows its level or stricter; Helm creates no namespace", async () => {
+        const labelled = (name: string, level: string) =>
+            fixture("prod", "kubernetes:core/v1:Namespace", name, {
+                metadata: {
+                    name,
+                    labels: Object.fromEntries(["enforce", "audit", "warn"].map((m) => [`pod-security.kubernetes.io/${m}`, level])),
+                },
+            });
+        assert.deepEqual(await runPolicy("namespace-pod-security-restricted", [labelled("monitoring-node-exporter", "privileged")]), []);
+        assert.deepEqual(await runPolicy("namespace-pod-security-restricted", [labelled("ingress-nginx", "restricted")]), []);
+        assert.deepEqual(await runPolicy("namespace-pod-security-restricted", [labelled("monitoring", "privileged")]), [
+            'Pod Security must be "restricted" for enforce, audit, warn (label pod-security.kubernetes.io/<mode>).',
+        ]);
+        assert.deepEqual(await runPolicy("namespace-pod-security-restricted", [labelled("ingress-nginx", "privileged")]), [
+            'Pod Security must be "baseline" or stricter for enforce, audit, warn (label pod-security.kubernetes.io/<mode>).',
+        ]);
+        const release = (createNamespace: boolean) =>
+            fixture("prod", RELEASE, "eso", {
+                name: "external-secrets",
+                chart: "external-secrets",
+                namespace: "external-secrets",
+                createNamespace,
+            });
+        assert.deepEqual(await runPolicy("namespace-pod-security-restricted", [release(false)]), []);
+        assert.deepEqual(await runPolicy("namespace-pod-security-restricted", [release(true)]), [
+            "Helm release external-secrets creates namespace external-secrets: it would have no Pod Security labels nor NetworkPolicies.",
         ]);
     });
 });

@@ -4,7 +4,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { EKS_ADDON_BUILDS, EKS_VERSION_SUPPORT, supportStatus } from "../config/eks-versions";
 import { BOOTSTRAP_ROLES, roleArn } from "../config/delivery";
 import { ConfigError } from "../config/format";
-import type { Graph } from "./harness/graph";
+import { type Graph, isSecretValue } from "./harness/graph";
 import { recordStack, runStack } from "./harness/run-stack";
 
 /** Issue #24: the security baseline as the prod graph carries it (each check fails on main 4bf2385). */
@@ -211,5 +211,84 @@ describe("9. one ServiceAccount per service", () => {
         const release = graph.one("kubernetes:helm.sh/v3:Release", "supernova-server-release");
         assert.equal(release.inputs.values.serviceAccountName, "supernova-server");
         assert.ok(release.dependsOn.includes(graph.one("kubernetes:core/v1:ServiceAccount", "supernova-server-account").urn));
+    });
+});
+
+describe("5. add-on namespaces declared by the program", () => {
+    const RELEASE = "kubernetes:helm.sh/v3:Release";
+    const NAMESPACE = "kubernetes:core/v1:Namespace";
+    const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+    const enforced = (g: Graph) =>
+        Object.fromEntries(
+            g.ofType(NAMESPACE).map((n) => [n.inputs.metadata.name, n.inputs.metadata.labels?.["pod-security.kubernetes.io/enforce"]]),
+        );
+
+    it("every add-on release installs into kube-system or a namespace it depends on, with Pod Security labels and default-deny", () => {
+        const addons = graph.ofType(RELEASE).filter((r) => r.inputs.repositoryOpts);
+        assert.deepEqual(addons.map((r) => r.inputs.namespace).sort(), [
+            "external-dns",
+            "external-secrets",
+            "kube-system",
+            "kube-system",
+            "kube-system",
+            "monitoring",
+        ]);
+        for (const release of addons) {
+            assert.equal(release.inputs.createNamespace, false, `${release.name} does not create its namespace`);
+            if (release.inputs.namespace === "kube-system") continue;
+            const namespace = graph.ofType(NAMESPACE).find((n) => n.inputs.metadata.name === release.inputs.namespace);
+            assert.ok(namespace && release.dependsOn.includes(namespace.urn), `${release.name} depends on its namespace`);
+            const deny = graph
+                .ofType(POLICY)
+                .find((p) => p.inputs.metadata.namespace === release.inputs.namespace && p.inputs.metadata.name === "default-deny-all");
+            assert.ok(deny && release.dependsOn.includes(deny.urn), `${release.name} starts behind default-deny`);
+            assert.deepEqual(deny.inputs.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        }
+    });
+
+    it("levels: restricted everywhere but node-exporter's own namespace (privileged: host network, PID and paths)", () => {
+        assert.deepEqual(enforced(graph), {
+            supernova: "restricted",
+            gateway: "restricted",
+            "external-dns": "restricted",
+            "external-secrets": "restricted",
+            monitoring: "restricted",
+            "monitoring-node-exporter": "privileged",
+        });
+        const stack = graph.ofType(RELEASE).find((r) => r.inputs.chart === "kube-prometheus-stack")!;
+        assert.equal(stack.inputs.values["prometheus-node-exporter"].namespaceOverride, "monitoring-node-exporter");
+    });
+
+    it("adopts a namespace Helm created before (an upserting provider for namespaces only) and never deletes it", () => {
+        const adopting = graph.one("pulumi:providers:kubernetes", "cluster-k8s-namespaces");
+        // Provider inputs reach the engine as strings.
+        assert.equal(String(adopting.inputs.upsertExistingObjects), "true");
+        assert.ok(isSecretValue(adopting.rawInputs["kubeconfig"]), "its kubeconfig stays secret");
+        assert.equal(graph.one("pulumi:providers:kubernetes", "cluster-k8s").inputs.upsertExistingObjects, undefined);
+        for (const name of ["external-dns", "external-secrets", "monitoring", "monitoring-node-exporter"]) {
+            const namespace = graph.ofType(NAMESPACE).find((n) => n.inputs.metadata.name === name)!;
+            assert.ok(namespace.provider?.startsWith(adopting.urn), `${name} through the adopting provider`);
+            assert.equal(namespace.retainOnDelete, true, `${name} retained on delete`);
+        }
+    });
+
+    it("webhooks admit the API server from the cluster's private subnets only; ESO and external-dns reach HTTPS but not link-local", () => {
+        const privateSubnets = graph
+            .ofType("aws:ec2/subnet:Subnet")
+            .filter((s) => s.name.includes("-private-"))
+            .map((s) => ({ ipBlock: { cidr: s.inputs.cidrBlock } }));
+        const policy = (namespace: string, name: string) =>
+            graph.ofType(POLICY).find((p) => p.inputs.metadata.namespace === namespace && p.inputs.metadata.name === name)!.inputs.spec;
+        assert.deepEqual(policy("external-secrets", "webhook-ingress").ingress, [
+            { from: privateSubnets, ports: [{ protocol: "TCP", port: 10250 }] },
+        ]);
+        assert.deepEqual(policy("monitoring", "webhook-ingress").ingress, [
+            { from: privateSubnets, ports: [{ protocol: "TCP", port: 10250 }] },
+        ]);
+        for (const namespace of ["external-secrets", "external-dns"]) {
+            assert.deepEqual(policy(namespace, "https-egress").egress, [
+                { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+            ]);
+        }
     });
 });

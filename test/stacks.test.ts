@@ -60,14 +60,15 @@ function assertNamespaceIsLockedDown(graph: Graph, name: string): void {
         assert.equal(namespace.inputs.metadata.labels[`pod-security.kubernetes.io/${mode}`], "restricted", mode);
     }
     const policies = graph.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
-    const deny = policies.find((p) => p.inputs.metadata.name === "default-deny-all");
+    const ofNamespace = policies.filter((p) => p.inputs.metadata.namespace === name);
+    const deny = ofNamespace.find((p) => p.inputs.metadata.name === "default-deny-all");
     assert.ok(deny, "default-deny NetworkPolicy");
     assert.equal(deny.inputs.metadata.namespace, name);
     assert.deepEqual(deny.inputs.spec.podSelector, {});
     assert.deepEqual(deny.inputs.spec.policyTypes, ["Ingress", "Egress"]);
     assert.equal(deny.inputs.spec.ingress, undefined, "default deny admits nothing");
     assert.equal(deny.inputs.spec.egress, undefined, "default deny lets nothing out");
-    const dns = policies.find((p) => p.inputs.metadata.name === "allow-dns-egress");
+    const dns = ofNamespace.find((p) => p.inputs.metadata.name === "allow-dns-egress");
     assert.ok(dns, "DNS egress allow");
     assert.deepEqual(
         dns.inputs.spec.egress[0].ports.map((p: { protocol: string; port: number }) => `${p.protocol}/${p.port}`),
@@ -80,9 +81,12 @@ function assertNamespaceIsLockedDown(graph: Graph, name: string): void {
 }
 
 function assertExplicitProviders(graph: Graph): void {
-    const k8sProvider = graph.one(K8S_PROVIDER);
+    const k8sProvider = graph.one(K8S_PROVIDER, "cluster-k8s");
+    // Add-on namespaces (retained on delete) go through the provider that adopts a namespace Helm created.
+    const adopting = graph.ofType(K8S_PROVIDER).find((p) => p.name === "cluster-k8s-namespaces") ?? k8sProvider;
     for (const r of graph.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"))) {
-        assert.equal(r.provider, k8sProvider.urn, `${r.name} uses the cluster's provider`);
+        const addonNamespace = r.type === "kubernetes:core/v1:Namespace" && r.retainOnDelete;
+        assert.equal(r.provider, (addonNamespace ? adopting : k8sProvider).urn, `${r.name} uses the cluster's provider`);
     }
     for (const pkg of ["random", "tls"]) {
         const provider = graph.one(`pulumi:providers:${pkg}`);
@@ -155,7 +159,7 @@ function assertEksStack(graph: Graph, expected: Expected & { account: string }):
         "sts.amazonaws.com",
     ]);
 
-    const k8sProvider = graph.one(K8S_PROVIDER);
+    const k8sProvider = graph.one(K8S_PROVIDER, "cluster-k8s");
     assert.ok(isSecretValue(k8sProvider.rawInputs["kubeconfig"]), "kubeconfig reaches the provider as a secret");
     const kubeconfig = JSON.parse(k8sProvider.inputs.kubeconfig);
     assert.equal(kubeconfig.users[0].user.exec.command, "aws", "short-lived tokens, no static credentials");
@@ -189,7 +193,7 @@ for (const stack of Object.keys(EXPECTED) as StackName[]) {
             });
         } else {
             it("needs no cloud: render mode, no AWS resource, no cluster add-on", () => {
-                assert.equal(graph.one(K8S_PROVIDER).inputs.renderYamlToDirectory, "rendered");
+                assert.equal(graph.one(K8S_PROVIDER, "cluster-k8s").inputs.renderYamlToDirectory, "rendered");
                 assert.deepEqual(
                     graph.resources.filter((r) => r.type.includes("aws")),
                     [],
@@ -240,7 +244,7 @@ describe("existing cluster mode", () => {
 
     it("uses the kubeconfig secret, creates no AWS resource and stores no secret in plain text", async () => {
         const { graph } = await recordStack("local", { edit: existing });
-        const provider = graph.one(K8S_PROVIDER);
+        const provider = graph.one(K8S_PROVIDER, "cluster-k8s");
         assert.ok(isSecretValue(provider.rawInputs["kubeconfig"]));
         assert.equal(provider.inputs.kubeconfig, `${SECRET_PLACEHOLDER_PREFIX}secrets.kubeconfig`);
         assert.equal(provider.inputs.renderYamlToDirectory, undefined);

@@ -355,7 +355,7 @@ describe("9. pre-install migrations reach the database on first install", () => 
 
 describe("10. add-ons and the app wait for the nodes, CNI and CoreDNS, with explicit timeouts", () => {
     it("the Kubernetes provider waits for the node group and the vpc-cni, kube-proxy and coredns add-ons", () => {
-        const provider = prod.graph.one("pulumi:providers:kubernetes");
+        const provider = prod.graph.one("pulumi:providers:kubernetes", "cluster-k8s");
         const names = provider.dependsOn.map((urn) => urn.split("::").pop());
         for (const name of ["cluster-nodes", "cluster-addon-vpc-cni", "cluster-addon-kube-proxy", "cluster-addon-coredns"]) {
             assert.ok(names.includes(name), name);

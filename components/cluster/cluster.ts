@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig, StackConfig } from "../../config/load";
 import type { AwsPlacement } from "../data/data-service";
 import { keyAdmins } from "../security/kms-policy";
+import { AddonNamespaceContext, PRIVATE_RANGES } from "../kubernetes/addon-namespace";
 import { createEks } from "./eks";
 
 export interface ClusterArgs {
@@ -39,6 +40,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly subnetCidrs?: { private: string[]; public: string[] };
     /** Where AWS-managed data services go (EKS mode): the VPC, private subnets, reachable from the nodes. */
     public readonly awsPlacement?: AwsPlacement;
+    /** How add-on namespaces are declared here: providers, and where the API server's interfaces are. */
+    public readonly addonNamespaces: AddonNamespaceContext;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:Cluster", name, {}, opts);
@@ -80,6 +83,19 @@ export class Cluster extends pulumi.ComponentResource {
                 break;
             }
         }
+        this.addonNamespaces = {
+            provider: this.provider,
+            // Adopts the namespaces Helm created before the program declared them (the default provider refuses an existing object).
+            namespaceProvider:
+                this.kubeconfig === undefined
+                    ? this.provider
+                    : new k8s.Provider(
+                          `${name}-k8s-namespaces`,
+                          { kubeconfig: this.kubeconfig, upsertExistingObjects: true },
+                          { parent: this, dependsOn: [this.provider] },
+                      ),
+            controlPlaneCidrs: this.subnetCidrs?.private ?? PRIVATE_RANGES,
+        };
         this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
     }
 }

@@ -1,13 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ARGO_ROLLOUTS_CHART_VERSION } from "../../config/delivery-strategy";
+import { PRIVATE_RANGES } from "../kubernetes/addon-namespace";
 import { pinnedRelease } from "../kubernetes/pinned-release";
 import { baselineNetworkPolicies, podSecurityLabels } from "../namespace";
 
 export const ARGO_ROLLOUTS_NAMESPACE = "argo-rollouts";
 export const ARGO_ROLLOUTS_REPO = "https://argoproj.github.io/argo-helm";
-/** The private ranges the API server's endpoints (and the `kubernetes` Service) live in. */
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 export interface ArgoRolloutsArgs {
     /** Exact chart version. Defaults to ARGO_ROLLOUTS_CHART_VERSION. */

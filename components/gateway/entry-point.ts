@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { IrsaContext, irsaRole } from "../cluster/irsa";
 import { podSecurityLabels } from "../namespace";
+import { AddonNamespaceContext, AddonNamespaceSpec, addonNamespace, httpsEgress } from "../kubernetes/addon-namespace";
 import { pinnedRelease } from "../kubernetes/pinned-release";
 import { ALB_CONTROLLER_NAME, ALB_GATEWAY_CLASS, flowRoleTags, GATEWAY_ACCESS_LABEL, LISTENERS } from "./contract";
 import { externalDnsPolicy, loadBalancerControllerPolicy } from "./iam";
@@ -16,6 +17,16 @@ export const LBC_NAMESPACE = "kube-system";
 export const LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller";
 export const EXTERNAL_DNS_NAMESPACE = "external-dns";
 export const EXTERNAL_DNS_SERVICE_ACCOUNT = "external-dns";
+/** Labels of external-dns's pod (chart templates, app.kubernetes.io/name). */
+export const EXTERNAL_DNS_POD_LABELS = { "app.kubernetes.io/name": "external-dns" } as const;
+
+/**
+ * external-dns's namespace: `restricted` (the chart runs it non-root, read-only, no capabilities, RuntimeDefault
+ * seccomp). It watches the API server and calls STS and Route 53 over HTTPS; nothing calls it.
+ */
+export function externalDnsNamespace(): AddonNamespaceSpec {
+    return { name: EXTERNAL_DNS_NAMESPACE, level: "restricted", policies: { "https-egress": httpsEgress(EXTERNAL_DNS_POD_LABELS) } };
+}
 /** The ALB's listeners; the security group admits exactly these from `entryPoint.sourceCidrs`. */
 export const LB_PORTS = { http: 80, https: 443 } as const;
 
@@ -36,6 +47,8 @@ export interface EntryPointArgs {
     /** TXT owner id of external-dns: one per stack, so stacks sharing a zone never touch each other's records. */
     ownerId: string;
     k8sProvider: k8s.Provider;
+    /** How external-dns's namespace is declared (Cluster.addonNamespaces). */
+    addonNamespaces: AddonNamespaceContext;
 }
 
 /**
@@ -199,6 +212,7 @@ export class EntryPoint extends pulumi.ComponentResource {
                 externalDnsPolicy(config.hostedZone.id),
                 this,
             );
+            const dnsNamespace = addonNamespace(`${name}-external-dns`, externalDnsNamespace(), args.addonNamespaces, this);
             pinnedRelease(
                 `${name}-external-dns`,
                 {
@@ -214,7 +228,7 @@ export class EntryPoint extends pulumi.ComponentResource {
                         roleArn: dnsRole.arn,
                     }),
                 },
-                { ...k8sOpts, dependsOn: crds },
+                { ...k8sOpts, dependsOn: [...crds, ...dnsNamespace] },
             );
         }
 

@@ -6,7 +6,10 @@ export interface PinnedChart {
     /** Exact chart version X.Y.Z: upgrades happen by changing config, never by surprise. */
     version: string;
     repo: string;
-    /** Created by the release. */
+    /**
+     * Must exist: kube-system, or a namespace the program declares (addon-namespace.ts) with its Pod Security
+     * level and NetworkPolicies, which the release depends on. Helm never creates it: it would carry neither.
+     */
     namespace: string;
     values?: pulumi.Inputs;
     /** Helm's per-operation timeout. Defaults to ADDON_TIMEOUT_SECONDS. */
@@ -19,7 +22,7 @@ export interface PinnedChart {
  */
 export const ADDON_TIMEOUT_SECONDS = 600;
 
-/** A third-party chart from its repository, pinned, in its own namespace, rolled back if it fails. */
+/** A third-party chart from its repository, pinned, in a namespace that exists, rolled back if it fails. */
 export function pinnedRelease(name: string, chart: PinnedChart, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
     return new k8s.helm.v3.Release(
         name,
@@ -29,7 +32,7 @@ export function pinnedRelease(name: string, chart: PinnedChart, opts: pulumi.Cus
             version: chart.version,
             repositoryOpts: { repo: chart.repo },
             namespace: chart.namespace,
-            createNamespace: true,
+            createNamespace: false,
             atomic: true,
             timeout: chart.timeoutSeconds ?? ADDON_TIMEOUT_SECONDS,
             values: chart.values,

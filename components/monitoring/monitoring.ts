@@ -3,6 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { StackConfig } from "../../config/load";
 import { MONITORING_NAMESPACE } from "../../config/observability";
+import { ARGO_ROLLOUTS_NAMESPACE } from "../delivery/argo-rollouts";
+import {
+    AddonNamespaceContext,
+    AddonNamespaceSpec,
+    addonNamespace,
+    apiServerEgress,
+    httpsEgress,
+    sameNamespace,
+    webhookIngress,
+} from "../kubernetes/addon-namespace";
 import { pinnedRelease } from "../kubernetes/pinned-release";
 import { chartSelectorLabels } from "../service-release/network";
 import { alertmanagerConfig } from "./alertmanager";
@@ -12,6 +22,68 @@ import { SERIES_LABELS } from "./metrics";
 
 /** Labels of the Prometheus pods kube-prometheus-stack runs (set by the operator): who may scrape. */
 export const PROMETHEUS_POD_LABELS = { "app.kubernetes.io/name": "prometheus" } as const;
+/** Labels of the Alertmanager pods (set by the operator): they post to Slack and PagerDuty. */
+export const ALERTMANAGER_POD_LABELS = { "app.kubernetes.io/name": "alertmanager" } as const;
+/** Where node-exporter runs: it needs the host's network, PID namespace and filesystem, so it gets a namespace of its own. */
+export const NODE_EXPORTER_NAMESPACE = "monitoring-node-exporter";
+/** Ports of the operator's admission webhook (prometheusOperator.tls.internalPort), Prometheus's API, node-exporter and the kubelet. */
+export const MONITORING_PORTS = { operatorWebhook: 10250, prometheus: 9090, nodeExporter: 9100, kubelet: 10250 } as const;
+
+/**
+ * The monitoring namespace: `restricted` (the chart runs Prometheus, Alertmanager, the operator, Grafana and
+ * kube-state-metrics non-root with RuntimeDefault seccomp, no escalation, no capabilities; Grafana's root
+ * chown init container only exists with persistence, which the program leaves off). Its pods talk to each
+ * other and to the API server; Prometheus scrapes every namespace's pods and the nodes (kubelet, node-exporter);
+ * Alertmanager posts to Slack/PagerDuty; the API server calls the operator's webhook; Argo Rollouts'
+ * analyses query Prometheus.
+ */
+export function monitoringNamespace(controlPlaneCidrs: string[]): AddonNamespaceSpec {
+    const nodes = controlPlaneCidrs.map((cidr) => ({ ipBlock: { cidr } }));
+    return {
+        name: MONITORING_NAMESPACE,
+        level: "restricted",
+        policies: {
+            "same-namespace": sameNamespace(),
+            "api-server-egress": apiServerEgress(controlPlaneCidrs),
+            "prometheus-scrape-egress": {
+                podSelector: { matchLabels: PROMETHEUS_POD_LABELS },
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [{ namespaceSelector: {} }] },
+                    {
+                        to: nodes,
+                        ports: [
+                            { protocol: "TCP", port: MONITORING_PORTS.kubelet },
+                            { protocol: "TCP", port: MONITORING_PORTS.nodeExporter },
+                        ],
+                    },
+                ],
+            },
+            "alertmanager-egress": httpsEgress(ALERTMANAGER_POD_LABELS),
+            "webhook-ingress": webhookIngress({}, MONITORING_PORTS.operatorWebhook, controlPlaneCidrs),
+            "prometheus-query-ingress": {
+                podSelector: { matchLabels: PROMETHEUS_POD_LABELS },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ARGO_ROLLOUTS_NAMESPACE } } }],
+                        ports: [{ protocol: "TCP", port: MONITORING_PORTS.prometheus }],
+                    },
+                ],
+            },
+        },
+    };
+}
+
+/**
+ * node-exporter's namespace: `privileged`, the only level its DaemonSet passes (hostNetwork, hostPID and
+ * read-only hostPath mounts of /proc, /sys and /). Nothing else runs there. Host-network pods are outside
+ * NetworkPolicy, so the baseline there is a guard for anything else scheduled into it.
+ */
+export function nodeExporterNamespace(): AddonNamespaceSpec {
+    return { name: NODE_EXPORTER_NAMESPACE, level: "privileged", policies: {} };
+}
+
 /** The Secret holding alertmanager.yaml (routes and provided keys); the chart's Alertmanager reads it. */
 export const ALERTMANAGER_CONFIG_SECRET = "alertmanager-routes";
 export const METRICS_PATH = "/metrics";
@@ -25,6 +97,8 @@ export interface MonitoringArgs {
     /** `render` writes only the per-service objects (the add-on is the target cluster's). */
     mode: "release" | "render";
     provider: k8s.Provider;
+    /** How the add-on's namespaces are declared (Cluster.addonNamespaces). */
+    addonNamespaces: AddonNamespaceContext;
 }
 
 /** kube-prometheus-stack values: pick up every namespace's rules, monitors and dashboards; routes from our Secret. */
@@ -37,6 +111,7 @@ export function kubePrometheusStackValues(config: StackConfig["monitoring"]) {
     return {
         prometheus: { prometheusSpec: { ...selectAll, retention: config.retention } },
         alertmanager: { alertmanagerSpec: { configSecret: ALERTMANAGER_CONFIG_SECRET } },
+        "prometheus-node-exporter": { namespaceOverride: NODE_EXPORTER_NAMESPACE },
         grafana: {
             sidecar: {
                 dashboards: {
@@ -62,7 +137,10 @@ export class Monitoring extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider: args.provider };
         const dependsOn: pulumi.Resource[] = [];
         if (args.mode === "release") {
-            // The release creates the namespace (its Pod Security level and default-deny are the add-on baseline's).
+            const namespaces = [
+                ...addonNamespace(name, monitoringNamespace(args.addonNamespaces.controlPlaneCidrs), args.addonNamespaces, this),
+                ...addonNamespace(`${name}-node-exporter`, nodeExporterNamespace(), args.addonNamespaces, this),
+            ];
             const release = pinnedRelease(
                 `${name}-kube-prometheus-stack`,
                 {
@@ -72,7 +150,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     namespace: MONITORING_NAMESPACE,
                     values: kubePrometheusStackValues(config),
                 },
-                childOpts,
+                { ...childOpts, dependsOn: namespaces },
             );
             // Alertmanager's pods wait for this Secret (configSecret), so it may follow the release.
             new k8s.core.v1.Secret(

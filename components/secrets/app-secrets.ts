@@ -7,6 +7,7 @@ import * as tls from "@pulumi/tls";
 import type { StackConfig } from "../../config/load";
 import { JWKS_PRIVATE_KEY, previousName } from "../../config/secret-names";
 import { secretRecoveryWindowDays } from "../data/teardown";
+import type { AddonNamespaceContext } from "../kubernetes/addon-namespace";
 import { createExternalSecret, createServiceSecretStore, installExternalSecrets } from "./external-secrets";
 import { checksum, generationSlot, jwksGenerations, publicJwk, RotationState, rotationState, secretPath, secretSlug } from "./rotation";
 
@@ -22,6 +23,8 @@ export interface AppSecretsArgs {
     dataEnv: Record<string, pulumi.Output<string>>;
     namespace: pulumi.Input<string>;
     k8sProvider: k8s.Provider;
+    /** How External Secrets' namespace is declared (Cluster.addonNamespaces). */
+    addonNamespaces: AddonNamespaceContext;
     /** Required when the backend is `aws-secrets-manager`. */
     aws?: {
         config: NonNullable<StackConfig["aws"]>;
@@ -173,7 +176,15 @@ export class AppSecrets extends pulumi.ComponentResource {
                 return [secretKey, { entry, version }];
             }),
         );
-        installExternalSecrets(name, { chartVersion: args.config.externalSecretsChartVersion, k8sProvider: args.k8sProvider }, this);
+        installExternalSecrets(
+            name,
+            {
+                chartVersion: args.config.externalSecretsChartVersion,
+                k8sProvider: args.k8sProvider,
+                addonNamespaces: args.addonNamespaces,
+            },
+            this,
+        );
         const k8sOpts = { parent: this, provider: args.k8sProvider };
         const readers: pulumi.Output<string>[] = [];
         for (const scope of this.scopes) {

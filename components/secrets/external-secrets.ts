@@ -2,9 +2,31 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceAccountTrustPolicy } from "../cluster/eks";
+import { AddonNamespaceContext, AddonNamespaceSpec, addonNamespace, httpsEgress, webhookIngress } from "../kubernetes/addon-namespace";
 import { pinnedRelease } from "../kubernetes/pinned-release";
 
-const ESO_NAMESPACE = "external-secrets";
+export const ESO_NAMESPACE = "external-secrets";
+/** Labels of the pods of the chart's controller and webhook (chart templates, app.kubernetes.io/name). */
+export const ESO_CONTROLLER_POD_LABELS = { "app.kubernetes.io/name": "external-secrets" } as const;
+export const ESO_WEBHOOK_POD_LABELS = { "app.kubernetes.io/name": "external-secrets-webhook" } as const;
+/** The webhook's container port (chart value webhook.port); its Service's 443 targets it. */
+export const ESO_WEBHOOK_PORT = 10250;
+
+/**
+ * External Secrets' namespace: `restricted` (the chart's pods run non-root, no privilege escalation, all
+ * capabilities dropped, RuntimeDefault seccomp). The controller, webhook and cert-controller reach the API
+ * server and AWS (STS, Secrets Manager) over HTTPS; the API server calls the webhook; nothing else.
+ */
+export function externalSecretsNamespace(controlPlaneCidrs: string[]): AddonNamespaceSpec {
+    return {
+        name: ESO_NAMESPACE,
+        level: "restricted",
+        policies: {
+            "https-egress": httpsEgress(),
+            "webhook-ingress": webhookIngress(ESO_WEBHOOK_POD_LABELS, ESO_WEBHOOK_PORT, controlPlaneCidrs),
+        },
+    };
+}
 
 /**
  * Chart values of the External Secrets Operator. The controller has no AWS identity of its own: each
@@ -21,8 +43,18 @@ export const ESO_CHART_VALUES = {
     processPushSecret: false,
 };
 
-/** The External Secrets Operator, pinned; it holds no AWS role. */
-export function installExternalSecrets(name: string, args: { chartVersion: string; k8sProvider: k8s.Provider }, parent: pulumi.Resource) {
+/** The External Secrets Operator, pinned, in its declared namespace; it holds no AWS role. */
+export function installExternalSecrets(
+    name: string,
+    args: { chartVersion: string; k8sProvider: k8s.Provider; addonNamespaces: AddonNamespaceContext },
+    parent: pulumi.Resource,
+) {
+    const namespace = addonNamespace(
+        `${name}-eso`,
+        externalSecretsNamespace(args.addonNamespaces.controlPlaneCidrs),
+        args.addonNamespaces,
+        parent,
+    );
     return pinnedRelease(
         `${name}-external-secrets`,
         {
@@ -32,7 +64,7 @@ export function installExternalSecrets(name: string, args: { chartVersion: strin
             namespace: ESO_NAMESPACE,
             values: ESO_CHART_VALUES,
         },
-        { parent, provider: args.k8sProvider },
+        { parent, provider: args.k8sProvider, dependsOn: namespace },
     );
 }
 

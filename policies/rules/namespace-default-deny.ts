@@ -19,8 +19,9 @@ const policy: StackValidationPolicy = {
             exemptNamespaces: {
                 type: "array",
                 items: { type: "string" },
-                default: ["ingress-nginx", "cert-manager", "external-secrets", "external-dns", "kube-system", "monitoring"],
-                description: "Cluster add-ons that must reach the API server and the internet; their charts manage their own traffic.",
+                default: ["kube-system"],
+                description:
+                    "Namespaces the program does not own (kube-system is EKS's); every add-on namespace it declares has the baseline.",
             },
         },
     },

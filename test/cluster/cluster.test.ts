@@ -13,6 +13,8 @@ import { CHART_DIRECTORY, CHART_PATH } from "../../components/service-release/se
 import { ControlPlane, leftoverProcesses, startControlPlane } from "./control-plane";
 import { limitRangeViolations, podCharge, quotaShortfalls, rolloutPeakPods } from "./fit";
 import { brokenCases } from "./broken-cases";
+import { ADDON_POD_PROFILES, NODE_EXPORTER } from "./addon-pods";
+import { NODE_EXPORTER_NAMESPACE } from "../../components/monitoring/monitoring";
 import { FIELD_MANAGER, Kube, withJsonFileAsync } from "./kube";
 import { FAIL_POD_MARK } from "./kwok-stages";
 import { apiGroup, applyOrder, localCopyOf, missingNamespaces, ServiceChartRelease, stackObjects, StackObjects } from "./objects";
@@ -53,6 +55,9 @@ const FORBIDDEN_REQUESTS = [
     ["list", "nodes"],
     ["list", "namespaces"],
 ] as const;
+
+/** Namespaces whose add-on needs a weaker level than restricted (the policy pack's exceptions agree). */
+const ADDON_LEVEL_EXCEPTIONS: Record<string, string> = { [NODE_EXPORTER_NAMESPACE]: "privileged", "ingress-nginx": "baseline" };
 
 let plane: ControlPlane | undefined;
 let kube: Kube;
@@ -167,12 +172,38 @@ for (const stack of stacks) {
             }
             for (const namespace of toApply.filter((m) => m.kind === "Namespace")) {
                 const live = kube.json(["get", "namespace", namespace.metadata.name]);
+                const expected = ADDON_LEVEL_EXCEPTIONS[namespace.metadata.name] ?? "restricted";
                 assert.equal(
                     live.metadata.labels["pod-security.kubernetes.io/enforce"],
-                    "restricted",
-                    `${namespace.metadata.name} enforces restricted`,
+                    expected,
+                    `${namespace.metadata.name} enforces ${expected}`,
                 );
             }
+        });
+
+        it("each add-on namespace admits its chart's pods and refuses what its level forbids (PodSecurity admission, dry run)", () => {
+            const namespaces = objects.manifests.filter((m) => m.kind === "Namespace" && ADDON_POD_PROFILES[m.metadata.name]);
+            const dryRun = (namespace: string, spec: Record<string, unknown>) => {
+                const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "admission-probe", namespace }, spec };
+                try {
+                    kube.kubectl(["create", "--dry-run=server", "-f", "-"], JSON.stringify(pod));
+                    return "admitted";
+                } catch (error) {
+                    const message = String((error as Error).message);
+                    assert.match(message, /violates PodSecurity/, message);
+                    return "refused";
+                }
+            };
+            for (const namespace of namespaces) {
+                const name = namespace.metadata.name as string;
+                const level = namespace.metadata.labels["pod-security.kubernetes.io/enforce"];
+                assert.equal(dryRun(name, ADDON_POD_PROFILES[name]!.spec), "admitted", `${name}: ${ADDON_POD_PROFILES[name]!.source}`);
+                assert.equal(dryRun(name, NODE_EXPORTER.spec), level === "privileged" ? "admitted" : "refused", `${name}: host access`);
+                log(
+                    `${stack}: ${name} (${level}): its chart's pods admitted; a host-network, hostPath pod ${level === "privileged" ? "admitted" : "refused"}`,
+                );
+            }
+            if (stack !== "local") assert.ok(namespaces.length >= 4, "the add-on namespaces are the program's");
         });
 
         it("every workload the program registers directly runs: pods admitted, volumes bound, Ready", async () => {

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import { before, describe, it } from "node:test";
-import { FORBIDDEN_NP_FLOWS, FORBIDDEN_SG_FLOWS, REQUIRED_NP_FLOWS, REQUIRED_SG_FLOWS } from "../../paths/flows";
+import { ADDON_NP_PEERS, FORBIDDEN_NP_FLOWS, FORBIDDEN_SG_FLOWS, REQUIRED_NP_FLOWS, REQUIRED_SG_FLOWS } from "../../paths/flows";
 import { formatPaths } from "../../paths/format";
 import { cyclonusBinary, networkPolicyTable } from "../../paths/network-policies";
 import { securityGroupTable } from "../../paths/sg-table";
 import { networkPolicyModel, StackPaths, stackPaths } from "../../paths/stack-paths";
+import { runStack } from "../harness/run-stack";
 import { REPO_ROOT, STACKS } from "../harness/stack-file";
 
 /**
@@ -43,6 +44,9 @@ describe("traffic paths of every stack", () => {
             const npFlows = new Set(paths.networkPolicies.map((r) => r.flow.replace(/ \(.*?\)/g, "")));
             for (const flow of [...REQUIRED_NP_FLOWS, ...FORBIDDEN_NP_FLOWS]) {
                 if (flow.to === "external-https" && stack === "local") continue; // local lists no external API
+                // local renders manifests for a cluster that brings its own add-ons
+                if (stack === "local" && [flow.from, flow.to, flow.onlyWith].some((peer) => peer && ADDON_NP_PEERS.includes(peer)))
+                    continue;
                 assert.ok(npFlows.has(`${flow.from} -> ${flow.to}`), `${stack}: ${flow.from} -> ${flow.to} evaluated`);
             }
         });
@@ -111,5 +115,47 @@ describe("traffic paths of every stack", () => {
         });
         const rows = networkPolicyTable(model, cyclonusBinary(REPO_ROOT));
         assert.equal(rows.find((r) => r.flow === "app -> instance-metadata")!.ok, false);
+        // An add-on namespace's default-deny without its allows breaks the webhook and the scrapes.
+        const addonModel = networkPolicyModel(graph, config, manifests);
+        const dropped = new Set(["external-secrets/webhook-ingress", "monitoring/prometheus-scrape-egress"]);
+        addonModel.policies = addonModel.policies.filter((p) => !dropped.has(`${p.metadata.namespace}/${p.metadata.name}`));
+        const addonRows = networkPolicyTable(addonModel, cyclonusBinary(REPO_ROOT));
+        assert.deepEqual(
+            addonRows.filter((r) => !r.ok).map((r) => `${r.flow} ${r.port}`),
+            [
+                "prometheus -> app 3001",
+                "eks-control-plane -> external-secrets-webhook 10250",
+                "prometheus -> node 10250",
+                "prometheus -> node 9100",
+            ],
+        );
+    });
+
+    it("the legacy add-ons get their namespaces too: ingress-nginx at baseline, cert-manager restricted, each webhook admitted", async () => {
+        const { graph: legacy, error } = await runStack("dev", {
+            edit: (s) => {
+                const cluster = s["cluster"] as Record<string, any>;
+                cluster["ingressNginx"] = { enabled: true };
+                cluster["certManager"] = { enabled: true, email: "ops@example.com" };
+            },
+        });
+        assert.equal(error, undefined);
+        const enforced = (name: string) =>
+            legacy.ofType("kubernetes:core/v1:Namespace").find((n) => n.inputs.metadata.name === name)?.inputs.metadata.labels[
+                "pod-security.kubernetes.io/enforce"
+            ];
+        assert.equal(enforced("ingress-nginx"), "baseline");
+        assert.equal(enforced("cert-manager"), "restricted");
+        for (const [namespace, port] of [
+            ["ingress-nginx", 8443],
+            ["cert-manager", 10250],
+        ] as const) {
+            const webhook = legacy
+                .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                .find((p) => p.inputs.metadata.namespace === namespace && p.inputs.metadata.name === "webhook-ingress");
+            assert.equal(webhook?.inputs.spec.ingress[0].ports[0].port, port, namespace);
+            const release = legacy.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.namespace === namespace)!;
+            assert.equal(release.inputs.createNamespace, false);
+        }
     });
 });

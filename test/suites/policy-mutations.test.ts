@@ -201,6 +201,23 @@ export const MUTATIONS: Mutation[] = [
         policy: "service-own-service-account",
         mutate: editing("kubernetes:helm.sh/v3:Release", "supernova-server-release", (p) => delete p["values"]["serviceAccountName"]),
     },
+    {
+        change: "the External Secrets namespace without its default-deny",
+        policy: "namespace-default-deny",
+        mutate: without("kubernetes:networking.k8s.io/v1:NetworkPolicy", "app-secrets-eso-default-deny"),
+    },
+    {
+        change: "Helm creates the monitoring namespace (no Pod Security labels)",
+        policy: "namespace-pod-security-restricted",
+        mutate: editing("kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack", (p) => (p["createNamespace"] = true)),
+    },
+    {
+        change: "the monitoring namespace at privileged (node-exporter's level)",
+        policy: "namespace-pod-security-restricted",
+        mutate: editing("kubernetes:core/v1:Namespace", "monitoring-namespace", (p) =>
+            Object.assign(p["metadata"]["labels"], { "pod-security.kubernetes.io/enforce": "privileged" }),
+        ),
+    },
     // Controls that already passed before the baseline: the pack still catches their regressions.
     {
         change: "RDS publicly accessible",
