@@ -15,7 +15,7 @@ export const rdsTlsShape = {
     caCertIdentifier: oneOf(RDS_CA_IDENTIFIERS)
         .default(DEFAULT_RDS_CA)
         .describe(
-            `The CA of the instance's server certificate; clients verify it (sslmode=verify-full). AWS's default for new instances. Defaults to ${DEFAULT_RDS_CA}.`,
+            `The CA of the instance's server certificate; clients verify it (sslmode=verify-full) against the bundle, which holds all three. Defaults to ${DEFAULT_RDS_CA}.`,
         ),
 };
 
