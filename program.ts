@@ -261,6 +261,7 @@ export function composeStack(config: StackConfig, options: ComposeOptions = {}):
                     entry,
                     imagePullSecrets: pullSecretsFor(service.image.repository, config.registries),
                     spread: config.workloads.spread,
+                    databaseTls: postgres.clientTls,
                 },
                 namespace: namespace.name,
                 provider: cluster.provider,

@@ -9,6 +9,7 @@ import { OBSERVABILITY_RULES } from "./rules/observability";
 import { stackConfigShape } from "./schema";
 import { TRAFFIC_RULES } from "./rules/traffic";
 import { SECURITY_RULES } from "./rules/security";
+import { DATABASE_TLS_RULES } from "./rules/database-tls";
 import { rotationIssues, serviceSecretIssues } from "./rules/secrets";
 import { podProfileIssues, registryIssues } from "./rules/workloads";
 
@@ -53,6 +54,7 @@ const RULES: Rule[] = [
     ...ENVIRONMENT_GUARD_RULES,
     ...OPERATIONS_RULES,
     ...SECURITY_RULES,
+    ...DATABASE_TLS_RULES,
     { needs: ["services", "secrets", "redis"], check: serviceSecretIssues },
     { needs: ["secrets"], check: rotationIssues },
     { needs: ["services", "registries"], check: registryIssues },

@@ -16,6 +16,7 @@ import {
 import { DEFAULT_KUBERNETES_VERSION } from "./eks-versions";
 import { DEFAULT_OVERLAPPING_SECRETS } from "./secret-names";
 import { elasticacheOperationsShape, nodeGroupVersionShape, rdsOperationsShape } from "./operations";
+import { rdsTlsShape } from "./database-tls";
 
 /** Retention periods CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [
@@ -231,6 +232,7 @@ export const rdsSchema = section({
         .prefault({})
         .describe("Thresholds of the CloudWatch alarms; they notify the stack's alerts topic."),
     ...rdsOperationsShape,
+    ...rdsTlsShape,
 });
 
 export const inClusterPostgresSchema = section({

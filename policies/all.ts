@@ -45,6 +45,7 @@ import iamNoWildcardResources from "./rules/iam-no-wildcard-resources";
 import iamNoAdminPolicyAttachment from "./rules/iam-no-admin-policy-attachment";
 import rdsAutoMinorVersionUpgrade from "./rules/rds-auto-minor-version-upgrade";
 import rdsEnhancedMonitoring from "./rules/rds-enhanced-monitoring";
+import rdsCaCertificatePinned from "./rules/rds-ca-certificate-pinned";
 import elasticacheBackupEnabled from "./rules/elasticache-backup-enabled";
 import kmsKeyRotation from "./rules/kms-key-rotation";
 import kmsKeyPolicyExplicit from "./rules/kms-key-policy-explicit";
@@ -101,6 +102,7 @@ export const POLICIES: Policies = [
     iamNoAdminPolicyAttachment,
     rdsAutoMinorVersionUpgrade,
     rdsEnhancedMonitoring,
+    rdsCaCertificatePinned,
     elasticacheBackupEnabled,
     kmsKeyRotation,
     kmsKeyPolicyExplicit,

@@ -88,7 +88,7 @@ describe("prod data layer", () => {
         const env = await dataEnv(graph);
         assert.equal(
             env["DATABASE_URL"]!.value,
-            `postgresql://api:${GENERATED_SECRET_PREFIX}postgres-app-password@postgres-proxy.proxy.rds.mock:5432/supernova_production?sslmode=require`,
+            `postgresql://api:${GENERATED_SECRET_PREFIX}postgres-app-password@postgres-proxy.proxy.rds.mock:5432/supernova_production?sslmode=verify-full&sslrootcert=/etc/postgres-ca/ca-bundle.pem`,
         );
     });
 

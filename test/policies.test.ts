@@ -673,6 +673,18 @@ const CASES: Case[] = [
         ],
     },
     {
+        policy: "rds-ca-certificate-pinned",
+        type: "aws:rds/instance:Instance",
+        props: () => ({ caCertIdentifier: "rds-ca-rsa2048-g1" }),
+        failing: [
+            {
+                change: "expired rds-ca-2019",
+                edit: set("caCertIdentifier", "rds-ca-2019"),
+                message: "RDS instance db has CA rds-ca-2019, not one of rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1.",
+            },
+        ],
+    },
+    {
         policy: "elasticache-backup-enabled",
         type: "aws:elasticache/replicationGroup:ReplicationGroup",
         props: () => ({ snapshotRetentionLimit: 7 }),

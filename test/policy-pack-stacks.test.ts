@@ -306,6 +306,7 @@ describe("the config's environment guards and the policy pack check the same thi
         "iam-no-admin-policy-attachment": "the program attaches named service policies only",
         "rds-auto-minor-version-upgrade": "components/data/rds.ts always upgrades minor versions",
         "rds-enhanced-monitoring": "the schema allows monitoring intervals 1-60 s only",
+        "rds-ca-certificate-pinned": "config/database-tls.ts allows the current RDS CAs only",
         "elasticache-backup-enabled": "the schema's default keeps 7 days of snapshots",
         "kms-key-rotation": "every key of the program rotates",
         "kms-key-policy-explicit": "components/security/kms-policy.ts gives every key its policy",

@@ -9,6 +9,7 @@ import {
     withEphemeralStorage,
 } from "../kubernetes/pod-security";
 import { POSTGRES_PORT } from "./connection";
+import { DatabaseClientTls, libpqTls } from "./database-tls";
 
 /**
  * Creates (or updates) the app's own role, idempotently, connected as the platform's master user
@@ -49,8 +50,8 @@ export interface AppRoleArgs {
     masterPassword: pulumi.Output<string>;
     appRole: string;
     appPassword: pulumi.Output<string>;
-    /** `verify-full`-capable servers get `require` here (the Job only creates the role). */
-    sslMode: "require" | "disable";
+    /** RDS: `verify-full` against the mounted CA bundle (the master password must not go to an impostor); in-cluster: `disable`. */
+    tls: DatabaseClientTls;
     provider: k8s.Provider;
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -66,6 +67,7 @@ const BOOTSTRAP_APP = "postgres-bootstrap";
 export function createAppRoleBootstrap(name: string, args: AppRoleArgs, parent: pulumi.Resource) {
     const opts = { parent, provider: args.provider };
     const labels = { "app.kubernetes.io/name": BOOTSTRAP_APP, ...DATA_CLIENT_LABEL };
+    const tls = libpqTls(args.tls);
     const credentials = new k8s.core.v1.Secret(
         `${name}-bootstrap-credentials`,
         {
@@ -77,7 +79,7 @@ export function createAppRoleBootstrap(name: string, args: AppRoleArgs, parent: 
                 PGDATABASE: args.database,
                 PGUSER: args.masterUser,
                 PGPASSWORD: args.masterPassword,
-                PGSSLMODE: args.sslMode,
+                ...tls.env,
                 APP_ROLE: args.appRole,
                 APP_PASSWORD: args.appPassword,
             },
@@ -128,6 +130,7 @@ export function createAppRoleBootstrap(name: string, args: AppRoleArgs, parent: 
                                 volumeMounts: [
                                     { name: "sql", mountPath: "/sql", readOnly: true },
                                     { name: "tmp", mountPath: "/tmp" },
+                                    ...tls.volumeMounts,
                                 ],
                                 resources: withEphemeralStorage({
                                     requests: { cpu: "50m", memory: "64Mi" },
@@ -136,7 +139,7 @@ export function createAppRoleBootstrap(name: string, args: AppRoleArgs, parent: 
                                 securityContext: restrictedContainerSecurity(),
                             },
                         ],
-                        volumes: [{ name: "sql", configMap: { name: script.metadata.name } }, scratchVolume("tmp")],
+                        volumes: [{ name: "sql", configMap: { name: script.metadata.name } }, scratchVolume("tmp"), ...tls.volumes],
                     },
                 },
             },

@@ -1,3 +1,5 @@
+import { DatabaseClientTls, sslQuery } from "./database-tls";
+
 /** Connection settings in exactly the formats the app reads (runbook: Postgres, Redis options A-C). */
 
 export const POSTGRES_PORT = 5432;
@@ -10,13 +12,13 @@ export interface PostgresUrlParts {
     password: string;
     host: string;
     database: string;
-    /** Adds `?sslmode=require`; the server must speak TLS. */
-    tls: boolean;
+    /** `verify-full` adds `?sslmode=verify-full&sslrootcert=<mounted bundle>`: the client checks the server's certificate and name. */
+    tls: DatabaseClientTls;
 }
 
 export function postgresUrl(p: PostgresUrlParts): string {
     const credentials = `${encodeURIComponent(p.username)}:${encodeURIComponent(p.password)}`;
-    return `postgresql://${credentials}@${p.host}:${POSTGRES_PORT}/${p.database}${p.tls ? "?sslmode=require" : ""}`;
+    return `postgresql://${credentials}@${p.host}:${POSTGRES_PORT}/${p.database}${sslQuery(p.tls)}`;
 }
 
 /** `rediss://` when the server speaks TLS (ElastiCache in-transit encryption). */

@@ -6,6 +6,8 @@ import { pullSecretsFor } from "../registry/pull-secrets";
 import { createStatefulService } from "../kubernetes/stateful-service";
 import { DataServiceArgs, generatedPassword } from "./data-service";
 import { postgresUrl } from "./connection";
+import { rdsCaBundle } from "../../config/database-tls";
+import { DATABASE_CA, DatabaseClientTls } from "./database-tls";
 import { createAppRoleBootstrap } from "./app-role";
 import { createRds } from "./rds";
 
@@ -27,13 +29,17 @@ export class Postgres extends pulumi.ComponentResource {
     public readonly env: Record<"DATABASE_URL", pulumi.Output<string>>;
     /** The RDS instance (mode rds): AWS Backup selects it, pre-deploy snapshots are taken of it. */
     public readonly rdsInstance?: aws.rds.Instance;
-    /** The in-cluster server (mode in-cluster): where the dump CronJob connects, and its superuser's Secret. */
-    public readonly inCluster?: { host: pulumi.Output<string>; credentialsSecret: pulumi.Output<string> };
+    /** The in-cluster server (mode in-cluster): where the dump CronJob connects, its superuser's Secret, and how it connects. */
+    public readonly inCluster?: { host: pulumi.Output<string>; credentialsSecret: pulumi.Output<string>; tls: DatabaseClientTls };
+    /** How the app's pods verify the server: the CA bundle ConfigMap they mount (mode rds), else nothing to mount. */
+    public readonly clientTls: DatabaseClientTls;
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:Postgres", name, {}, opts);
         const { config } = args;
         let url: pulumi.Output<string>;
+        // External URLs are the operator's, as given.
+        this.clientTls = { mode: "disable" };
         switch (config.mode) {
             case "external":
                 if (args.externalUrl === undefined) throw new Error("Postgres: mode external needs args.externalUrl");
@@ -59,6 +65,7 @@ export class Postgres extends pulumi.ComponentResource {
                     },
                     this,
                 );
+                this.clientTls = caBundle(name, args, rdsCaBundle(args.aws.keys.region, config.caCertIdentifier), this);
                 const bootstrap = createAppRoleBootstrap(
                     name,
                     {
@@ -72,20 +79,20 @@ export class Postgres extends pulumi.ComponentResource {
                         masterPassword: password,
                         appRole: config.appRole,
                         appPassword,
-                        sslMode: "require",
+                        tls: this.clientTls,
                         provider: args.k8sProvider,
                         dependsOn: [rds.instance],
                     },
                     this,
                 );
-                url = appUrl(config, appPassword, rds.host, true, bootstrap);
+                url = appUrl(config, appPassword, rds.host, this.clientTls, bootstrap);
                 this.rdsInstance = rds.instance;
                 break;
             }
             case "in-cluster": {
                 const server = inClusterPostgres(name, config, args, this);
                 url = server.url;
-                this.inCluster = { host: server.host, credentialsSecret: server.credentialsSecret };
+                this.inCluster = { host: server.host, credentialsSecret: server.credentialsSecret, tls: IN_CLUSTER_TLS };
                 break;
             }
         }
@@ -94,12 +101,31 @@ export class Postgres extends pulumi.ComponentResource {
     }
 }
 
+/**
+ * The in-cluster server has no certificate: it is reached only inside the app namespace (NetworkPolicy
+ * admits data clients only), on stacks whose manifests are rendered for a local cluster.
+ */
+const IN_CLUSTER_TLS: DatabaseClientTls = { mode: "disable" };
+
+/** The CA bundle RDS clients verify the server with, as a ConfigMap in the app namespace (not a secret: public roots). */
+function caBundle(name: string, args: PostgresArgs, bundle: string, parent: pulumi.Resource): DatabaseClientTls {
+    const configMap = new k8s.core.v1.ConfigMap(
+        `${name}-ca`,
+        {
+            metadata: { name: DATABASE_CA.configMapName, namespace: args.namespace },
+            data: { [DATABASE_CA.key]: bundle },
+        },
+        { parent, provider: args.k8sProvider },
+    );
+    return { mode: "verify-full", configMap: configMap.metadata.name };
+}
+
 /** The app's URL: its own role, available once the bootstrap Job has created it. */
 function appUrl(
     config: { appRole: string; databaseName: string },
     password: pulumi.Output<string>,
     host: pulumi.Input<string>,
-    tls: boolean,
+    tls: DatabaseClientTls,
     bootstrap: pulumi.Resource,
 ): pulumi.Output<string> {
     return pulumi
@@ -160,14 +186,14 @@ function inClusterPostgres(
             masterPassword: password,
             appRole: config.appRole,
             appPassword,
-            sslMode: "disable",
+            tls: IN_CLUSTER_TLS,
             provider: args.k8sProvider,
             dependsOn: [server.statefulSet],
         },
         parent,
     );
     return {
-        url: appUrl(config, appPassword, server.host, false, bootstrap),
+        url: appUrl(config, appPassword, server.host, IN_CLUSTER_TLS, bootstrap),
         host: server.host,
         credentialsSecret: credentials.metadata.name,
     };

@@ -128,6 +128,8 @@ export function createRds(name: string, args: RdsArgs, parent: pulumi.Resource):
         identifier: args.identifier,
         engine: "postgres",
         engineVersion: config.engineVersion,
+        // The CA its clients' bundle holds (config/database-tls.ts): they verify the certificate (sslmode=verify-full).
+        caCertIdentifier: config.caCertIdentifier,
         instanceClass: config.instanceClass,
         allocatedStorage: config.allocatedStorageGiB,
         maxAllocatedStorage: config.maxAllocatedStorageGiB,

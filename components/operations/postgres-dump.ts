@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/load";
 import { POSTGRES_PORT } from "../data/connection";
+import { DatabaseClientTls, libpqTls } from "../data/database-tls";
 import {
     DATA_CLIENT_LABEL,
     restrictedContainerSecurity,
@@ -30,6 +31,8 @@ export interface PostgresDumpArgs {
     /** The in-cluster server's Service host and its superuser's Secret (key POSTGRES_PASSWORD). */
     host: pulumi.Input<string>;
     credentialsSecret: pulumi.Input<string>;
+    /** How pg_dump connects: what the data layer decided for the server (Postgres.inCluster.tls). */
+    tls: DatabaseClientTls;
     username: string;
     database: string;
     /** The server's image: pg_dump of the same major version. */
@@ -48,6 +51,7 @@ export class PostgresDump extends pulumi.ComponentResource {
         super("platform:operations:PostgresDump", name, {}, opts);
         const childOpts = { parent: this, provider: args.provider };
         const labels = { "app.kubernetes.io/name": APP, "app.kubernetes.io/managed-by": "pulumi" };
+        const tls = libpqTls(args.tls);
         const scripts = new k8s.core.v1.ConfigMap(
             `${name}-scripts`,
             { metadata: { name: `${APP}-scripts`, namespace: args.namespace, labels }, data: backupScripts() },
@@ -116,6 +120,7 @@ export class PostgresDump extends pulumi.ComponentResource {
                                                     name: "PGPASSWORD",
                                                     valueFrom: { secretKeyRef: { name: args.credentialsSecret, key: "POSTGRES_PASSWORD" } },
                                                 },
+                                                ...Object.entries(tls.env).map(([name, value]) => ({ name, value })),
                                                 { name: "BACKUP_DIR", value: DUMPS_PATH },
                                                 { name: "BACKUP_KEEP", value: String(args.config.keep) },
                                             ],
@@ -123,6 +128,7 @@ export class PostgresDump extends pulumi.ComponentResource {
                                                 { name: "scripts", mountPath: "/scripts", readOnly: true },
                                                 { name: "dumps", mountPath: DUMPS_PATH },
                                                 { name: "tmp", mountPath: "/tmp" },
+                                                ...tls.volumeMounts,
                                             ],
                                             resources: withEphemeralStorage({
                                                 requests: { cpu: "50m", memory: "64Mi" },
@@ -135,6 +141,7 @@ export class PostgresDump extends pulumi.ComponentResource {
                                         { name: "scripts", configMap: { name: scripts.metadata.name } },
                                         { name: "dumps", persistentVolumeClaim: { claimName: volume.metadata.name } },
                                         scratchVolume("tmp"),
+                                        ...tls.volumes,
                                     ],
                                 },
                             },

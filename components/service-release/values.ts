@@ -6,6 +6,7 @@ import { serviceAccountName } from "./identity";
 import { helmTimeoutSeconds } from "./rollback-time";
 import { SPREAD_TOPOLOGY_KEYS } from "../../config/workloads";
 import { rolloutValues } from "./rollout-values";
+import { DATABASE_CA, DatabaseClientTls } from "../data/database-tls";
 
 export type ServiceConfig = StackConfig["services"][number];
 type Hook = ServiceConfig["migrations"];
@@ -54,6 +55,19 @@ export interface ValuesContext {
     imagePullSecrets: string[];
     /** whenUnsatisfiable of the zone and node spread (`workloads.spread`). */
     spread: "DoNotSchedule" | "ScheduleAnyway";
+    /** How the data layer's clients verify the database (Postgres.clientTls). Defaults to no CA bundle. */
+    databaseTls?: DatabaseClientTls;
+}
+
+/** The CA bundle DATABASE_URL's sslrootcert names, mounted by the pods of a service that reads DATABASE_URL. */
+export function databaseCaValues(service: Pick<ServiceConfig, "secrets">, tls: DatabaseClientTls | undefined) {
+    const reads = service.secrets.includes("DATABASE_URL");
+    return {
+        configMap: tls?.mode === "verify-full" && reads ? tls.configMap : "",
+        key: DATABASE_CA.key,
+        volumeName: DATABASE_CA.volumeName,
+        mountPath: DATABASE_CA.mountPath,
+    };
 }
 
 /** Replicas can be more than one: now, or once the autoscaler adds some. */
@@ -104,6 +118,7 @@ export function chartValues(service: ServiceConfig, context: ValuesContext) {
         secretsChecksum: context.secretsChecksum,
         jwks: context.jwks,
         jwksFiles: context.jwksFiles,
+        databaseCa: databaseCaValues(service, context.databaseTls),
         podLabels: DATA_CLIENT_LABEL,
         probes: {
             port: service.probes.port ?? service.port,

@@ -9,35 +9,14 @@ import { after, before, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { BACKUP_SCRIPTS_DIR } from "../../components/operations/postgres-dump";
+import { freePort, postgresBin } from "../harness/local-postgres";
 
 const DATABASE = "supernova_test";
 const started = Date.now();
 const log = (message: string) => console.log(`[backup-restore +${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
-
-/** The newest PostgreSQL server binaries Debian installed (/usr/lib/postgresql/<major>/bin). */
-function postgresBin(): string {
-    const root = "/usr/lib/postgresql";
-    const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, "bin", "initdb"))) : [];
-    const major = majors.sort((a, b) => Number(b) - Number(a))[0];
-    if (major === undefined)
-        throw new Error("no PostgreSQL server in /usr/lib/postgresql: run `bash scripts/setup.sh` (apt-get install postgresql)");
-    return path.join(root, major, "bin");
-}
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 describe("in-cluster Postgres backup and restore against a real PostgreSQL server", () => {
     const bin = postgresBin();

@@ -197,6 +197,11 @@ export const MUTATIONS: Mutation[] = [
         mutate: editing("aws:rds/instance:Instance", undefined, (p) => (p["monitoringInterval"] = 0)),
     },
     {
+        change: "RDS CA left to the region's default",
+        policy: "rds-ca-certificate-pinned",
+        mutate: editing("aws:rds/instance:Instance", undefined, (p) => delete p["caCertIdentifier"]),
+    },
+    {
         change: "the service runs as the namespace's default ServiceAccount",
         policy: "service-own-service-account",
         mutate: editing("kubernetes:helm.sh/v3:Release", "supernova-server-release", (p) => delete p["values"]["serviceAccountName"]),

@@ -89,6 +89,30 @@ every published key and, for a service that signs, <kid>/private.pem of the curr
       {{- end }}
 {{- end -}}
 
+{{/* The database's CA bundle, read-only, where DATABASE_URL's sslrootcert points (pods that connect to the database). */}}
+{{- define "api-service.databaseCaVolume" -}}
+{{- with .Values.databaseCa }}
+{{- if .configMap }}
+- name: {{ .volumeName }}
+  configMap:
+    name: {{ .configMap }}
+    items:
+      - key: {{ .key }}
+        path: {{ .key }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "api-service.databaseCaMount" -}}
+{{- with .Values.databaseCa }}
+{{- if .configMap }}
+- name: {{ .volumeName }}
+  mountPath: {{ .mountPath }}
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end -}}
+
 {{/*
 A hook Job (migrations, seeds). Its env is inline and its secrets come from the existing Secret, so a
 pre-install hook does not depend on the release's ConfigMap, which Helm creates later.
@@ -174,8 +198,10 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- include "api-service.databaseCaMount" $root | nindent 12 }}
       volumes:
         {{- include "api-service.tmpVolume" $root | nindent 8 }}
+        {{- include "api-service.databaseCaVolume" $root | nindent 8 }}
 {{- end -}}
 
 {{/*
