@@ -37,6 +37,8 @@ export const INFRASTRUCTURE_BRANCH = "main";
  * stdout, no cloud access) and the hidden marker that finds the one comment per stack to edit.
  */
 export const REVIEW_COMMAND = (stack: string, baseRef: string) => `npm run --silent review -- ${stack} --base ${baseRef}`;
+/** What the review's job builds with scripts/install-tools.sh (INSTALL_TOOLS_ONLY): helm renders the chart, cyclonus evaluates the NetworkPolicies. */
+export const REVIEW_TOOLS = ["helm", "cyclonus"] as const;
 export const reviewCommentMarker = (stack: string) => `<!-- platform-review:${stack} -->`;
 
 /** Drift detection (drift-detection.yml): the label and hidden marker of the one open issue per drifted stack. */

@@ -3,7 +3,8 @@
 # A tool already built at the pinned version is kept, so a second run takes about a second.
 # The cluster suite's control plane (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
 # etcd, kwok) is built the same way, from throwaway wrapper modules in .tools/src (about 20 minutes
-# cold on 2 cores, seconds when cached); INSTALL_TOOLS_SKIP_CLUSTER=1 skips it.
+# cold on 2 cores, seconds when cached); INSTALL_TOOLS_SKIP_CLUSTER=1 skips it. INSTALL_TOOLS_ONLY="helm cyclonus"
+# builds only the tools named (the pull-request review's job needs no other), and no cluster tool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,9 +30,12 @@ export GOBIN="$TOOLS_BIN" GOTOOLCHAIN=local GOFLAGS=-trimpath CGO_ENABLED=0
 
 installed_version() { [ -f "$TOOLS_BIN/.$1.version" ] && cat "$TOOLS_BIN/.$1.version"; }
 is_built() { [ -x "$TOOLS_BIN/$1" ] && [ "$(installed_version "$1")" = "$2" ]; }
+wanted() { [ -z "${INSTALL_TOOLS_ONLY:-}" ] || [[ " $INSTALL_TOOLS_ONLY " == *" $1 "* ]]; }
+[ -n "${INSTALL_TOOLS_ONLY:-}" ] && INSTALL_TOOLS_SKIP_CLUSTER=1
 
 install_tool() {
     local name=$1 module=$2 version=$3 ldflags=${4:-}
+    wanted "$name" || return 0
     if is_built "$name" "$version"; then
         echo "$name $version: already built"
         return
@@ -161,8 +165,9 @@ if [ "${INSTALL_TOOLS_SKIP_CLUSTER:-}" != 1 ]; then
     "$TOOLS_BIN/etcd" --version | sed -n 1p
     "$TOOLS_BIN/kwok" --version | sed -n 1p
 fi
-"$TOOLS_BIN/helm" version --short
-"$TOOLS_BIN/actionlint" -version | sed -n 1p
-"$TOOLS_BIN/kube-score" version
-"$TOOLS_BIN/promtool" --version | sed -n 1p
+! wanted helm || "$TOOLS_BIN/helm" version --short
+! wanted actionlint || "$TOOLS_BIN/actionlint" -version | sed -n 1p
+! wanted cyclonus || [ -x "$TOOLS_BIN/cyclonus" ]
+! wanted kube-score || "$TOOLS_BIN/kube-score" version
+! wanted promtool || "$TOOLS_BIN/promtool" --version | sed -n 1p
 echo "install-tools: done in $((SECONDS - start)) s"

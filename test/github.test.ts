@@ -27,6 +27,7 @@ import {
     driftIssueMarker,
     PULUMI_TEAMS,
     reviewCommentMarker,
+    REVIEW_TOOLS,
     REVIEW_COMMAND,
     WORKFLOW_FILES,
 } from "../config/delivery";
@@ -326,6 +327,10 @@ describe("workflows", () => {
         );
         assert.equal(review.steps.find((s: Step) => String(s.uses).startsWith("actions/checkout")).with["fetch-depth"], 0);
         const reviewStep = review.steps.find((s: Step) => String(s.run ?? "").includes("review --"));
+        // The review renders the chart (helm) and evaluates NetworkPolicies (cyclonus): both built before it runs.
+        const tools = review.steps.findIndex((s: Step) => s.run === "bash scripts/install-tools.sh");
+        assert.ok(tools >= 0 && tools < review.steps.indexOf(reviewStep), "the review's tools are built before the review");
+        assert.deepEqual(review.steps[tools].env, { INSTALL_TOOLS_ONLY: REVIEW_TOOLS.join(" ") });
         assert.ok(reviewStep.run.includes(`${REVIEW_COMMAND('"$STACK"', '"origin/$BASE_REF"')} > report/review.md`), reviewStep.run);
         assert.deepEqual(reviewStep.env, { STACK: "${{ matrix.target.stack }}", BASE_REF: "${{ github.base_ref }}" });
         assert.match(reviewStep.run, /echo "\$\?" > report\/review\.exit/);
