@@ -48,6 +48,13 @@ const rows = (changes: ResourceChange[]) =>
         .map((c) => [c.kind, c.type, c.name, c.inputs.map((i) => i.path)] as const)
         .sort((a, b) => a[1].localeCompare(b[1]) || a[2].localeCompare(b[2]));
 const service = (s: Sections) => (s["services"] as Record<string, any>[])[0]!;
+/** The Cost and Time sections when nothing billed or created changes: a zero delta, no priced row. */
+const costAndTimeUnchanged = (markdown: string) => {
+    const cost = markdown.split("### Cost\n")[1]!;
+    assert.match(cost, /\*\*\$[\d.]+\*\*, \+\$0\.00 against base/, cost);
+    assert.ok(cost.includes("No priced resource changes."), cost);
+    assert.match(markdown.split("### Time to a fresh environment\n")[1]!, /\*\*[\d.]+ min\*\*, \+0 min against base/);
+};
 const noChange = (compared: { changes: unknown[] } | { unavailable: string }) => {
     assert.ok("changes" in compared, JSON.stringify(compared));
     assert.deepEqual(compared.changes, []);
@@ -120,6 +127,7 @@ describe("review: variations of each stack, the exact rows that change per secti
         assert.ok(review.markdown.includes("| security group | internet -> load-balancer | 443 | allow | denied | allowed | opens |"));
         noChange(review.diff.iam);
         assert.deepEqual(review.diff.policies, { findings: [], resolved: [] });
+        costAndTimeUnchanged(review.markdown);
     });
 
     it("dev, an extra service: its release, identity, secrets, monitoring and policies are added; the certificate gains its host", async () => {
@@ -208,6 +216,7 @@ describe("review: variations of each stack, the exact rows that change per secti
             resolved: [],
         });
         assert.ok(review.markdown.includes("1 mandatory, 0 advisory finding(s) at head, 1 new."));
+        costAndTimeUnchanged(review.markdown);
     });
 
     it("prod, a stack value the config guards reject (backups kept 7 days): the section names the key and nothing else is compared", async () => {
