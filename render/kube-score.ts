@@ -39,8 +39,18 @@ interface ScoredObject {
 /** kube-score's grades: 1 critical, 5 warning (7 almost OK and 10 OK are passes). */
 const GRADES: Record<number, Grade> = { 1: "CRITICAL", 5: "WARNING" };
 
-export function ignoreFor(check: string, object: string, ignores: KubeScoreIgnore[] = KUBE_SCORE_IGNORES): KubeScoreIgnore | undefined {
-    return ignores.find((i) => i.check === check && (i.objects === undefined || i.objects.includes(object)));
+export function ignoreFor(
+    check: string,
+    object: string,
+    namespace?: string,
+    ignores: KubeScoreIgnore[] = KUBE_SCORE_IGNORES,
+): KubeScoreIgnore | undefined {
+    return ignores.find(
+        (i) =>
+            i.check === check &&
+            (i.objects === undefined || i.objects.includes(object)) &&
+            (i.namespaces === undefined || (namespace !== undefined && i.namespaces.includes(namespace))),
+    );
 }
 
 /** Scores the files with every check enabled by default; returns the warnings and critical findings. */
@@ -68,7 +78,7 @@ export function scoreFiles(files: string[], ignores: KubeScoreIgnore[] = KUBE_SC
                     check: c.check.id,
                     grade: GRADES[c.grade]!,
                     summary: (c.comments ?? []).map((x) => x.summary).join("; "),
-                    ignoredBy: ignoreFor(c.check.id, object, ignores),
+                    ignoredBy: ignoreFor(c.check.id, object, o.object_meta.namespace, ignores),
                 };
             }),
     );

@@ -9,6 +9,7 @@ import * as path from "path";
 import { after, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { Finding, scoreFiles, summarize } from "../../render/kube-score";
+import { MONITORING_NAMESPACE } from "../../config/observability";
 import { KUBE_SCORE_IGNORES } from "../../render/kube-score-ignores";
 import { renderStack, writeRendered } from "../../render/render-stack";
 import { STACKS } from "../harness/stack-file";
@@ -46,6 +47,26 @@ describe("kube-score v1.20.0 over every stack's rendered objects", () => {
             );
         }
         assert.equal(new Set(KUBE_SCORE_IGNORES.map((i) => i.check)).size, KUBE_SCORE_IGNORES.length, "each check listed once");
+    });
+
+    it("the add-on namespaces' ignore covers only those namespaces: a policy that selects no pod of the app's namespace still fails", () => {
+        const policy = (namespace: string) => ({
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "selects-nothing", namespace },
+            spec: { podSelector: { matchLabels: { app: "nowhere" } }, policyTypes: ["Ingress"] },
+        });
+        const verdicts = ["supernova-prod", MONITORING_NAMESPACE].map((namespace) => {
+            const file = path.join(dir, `policy-${namespace}.yaml`);
+            fs.writeFileSync(file, stringify(policy(namespace)));
+            const finding = scoreFiles([file]).find((f) => f.check === "networkpolicy-targets-pod");
+            assert.ok(finding, `kube-score flags the policy in ${namespace}`);
+            return [namespace, finding.grade, finding.ignoredBy === undefined ? "counted" : "ignored"];
+        });
+        assert.deepEqual(verdicts, [
+            ["supernova-prod", "CRITICAL", "counted"],
+            [MONITORING_NAMESPACE, "CRITICAL", "ignored"],
+        ]);
     });
 
     it("the scorer fails what the issue found: a low UID and no ephemeral-storage are critical and not ignored", () => {
