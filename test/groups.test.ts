@@ -14,7 +14,8 @@ describe("npm test's process groups", () => {
     });
 
     it("balance by weight and count an unknown file at the default weight", () => {
-        assert.deepEqual(assignGroups(["secrets.test.ts", "chart.test.ts", "data-layer.test.ts", "new.test.ts"]), [
+        const table = { seconds: { "secrets.test.ts": 13.5, "chart.test.ts": 10.4, "data-layer.test.ts": 3.7 }, defaultSeconds: 6 };
+        assert.deepEqual(assignGroups(["secrets.test.ts", "chart.test.ts", "data-layer.test.ts", "new.test.ts"], 2, table), [
             ["data-layer.test.ts", "secrets.test.ts"],
             ["chart.test.ts", "new.test.ts"],
         ]);

@@ -941,7 +941,7 @@ describe("change management", () => {
         );
     });
 
-    // The override itself (an environment variable of the pack's process) is tested through `npm run policy`, in policy-pack-stacks.test.ts.
+    // The override itself (an environment variable of the pack's process) is tested through `npm run policy`, in test/suites/policy-pack-stacks.test.ts (npm run test:policy-pack).
     it("reports no override when none is set", async () => {
         assert.deepEqual(await runPolicy("emergency-change-override", [anyResource]), []);
     });

@@ -14,9 +14,15 @@ export function testFiles(dir = TEST_DIR): string[] {
         .sort();
 }
 
+/** The dated table of each file's CPU seconds (weights.json). */
+export interface Weights {
+    seconds: Record<string, number>;
+    defaultSeconds: number;
+}
+
 /** Heaviest first, each to the lightest group so far: groups of about equal CPU time. */
-export function assignGroups(files: string[], count = GROUP_COUNT): string[][] {
-    const seconds = (f: string) => (weights.seconds as Record<string, number>)[f] ?? weights.defaultSeconds;
+export function assignGroups(files: string[], count = GROUP_COUNT, table: Weights = weights): string[][] {
+    const seconds = (f: string) => table.seconds[f] ?? table.defaultSeconds;
     const groups = Array.from({ length: count }, () => ({ files: [] as string[], seconds: 0 }));
     for (const file of [...files].sort((a, b) => seconds(b) - seconds(a) || a.localeCompare(b))) {
         const lightest = groups.reduce((min, g) => (g.seconds < min.seconds ? g : min));
