@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../config/format";
 import { serviceSchema } from "../config/schema";
-import { checkMutation, fuzzConfig, namesMutation } from "./harness/config-fuzz";
 import { runStack } from "./harness/run-stack";
 import { Sections, secure } from "./harness/stack-file";
 
@@ -717,27 +716,5 @@ describe("config refuses what the target APIs would refuse, and unsafe settings 
             },
         });
         assert.equal(error, undefined);
-    });
-});
-
-describe("config fuzz (fixed seed here; `npm run fuzz` runs longer with a random seed)", () => {
-    it("each mutation of a stack file is a config error naming its key, or a graph the pack accepts", async (t) => {
-        const report = await fuzzConfig({ runs: 200, seed: 20261123, graphRuns: 2 });
-        t.diagnostic(
-            `config fuzz: ${report.runs} cases, seed ${report.seed}, ${report.seconds.toFixed(1)} s, outcomes ${JSON.stringify(report.outcomes)}`,
-        );
-        assert.equal(report.failure, undefined, report.failure);
-        assert.equal(report.outcomes["valid-graph"], 2, "the sample of valid configs was deployed and checked");
-        assert.ok(report.outcomes["config-error"] > report.runs / 3, "most mutations are refused");
-    });
-
-    it("fails on a graph the pack refuses, and on a config error that names another key", async () => {
-        const same = { stack: "prod", kind: "set" as const, path: ["services", 0, "replicas"], value: 3, why: "test" };
-        const stricter = { "service-minimum-replicas": { minimumReplicas: 5 } };
-        await assert.rejects(checkMutation(same, true, stricter), /mandatory violations:\nservice-minimum-replicas/);
-        const problem = { path: ["services", 0, "replicas"], message: "expected at most autoscaling.maxReplicas (10)" };
-        assert.ok(namesMutation(problem, ["services", 0, "autoscaling", "maxReplicas"]));
-        assert.ok(namesMutation(problem, ["services", 0]));
-        assert.ok(!namesMutation(problem, ["services", 0, "port"]));
     });
 });

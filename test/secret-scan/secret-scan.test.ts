@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError } from "../config/format";
-import { Graph, plaintextPaths } from "./harness/graph";
-import { renderChart } from "./harness/helm";
-import { GENERATED_SECRET_PREFIX } from "./harness/mocks";
-import { recordStack, runStack } from "./harness/run-stack";
-import { readStackSections, SECRET_PLACEHOLDER_PREFIX, secure, Sections, STACKS } from "./harness/stack-file";
+import { ConfigError } from "../../config/format";
+import { Graph, plaintextPaths } from "../harness/graph";
+import { renderChart } from "../harness/helm";
+import { GENERATED_SECRET_PREFIX } from "../harness/mocks";
+import { recordStack, runStack } from "../harness/run-stack";
+import { readStackSections, SECRET_PLACEHOLDER_PREFIX, secure, Sections, STACKS } from "../harness/stack-file";
 
 /** What a secret looks like under test: decrypted config placeholders, generated values, private keys. */
 const NEEDLES = [SECRET_PLACEHOLDER_PREFIX, GENERATED_SECRET_PREFIX, "PRIVATE KEY"];
