@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { stackPaths } from "../../paths/stack-paths";
 import { HOURS_PER_MONTH } from "../../review/cost";
+import { timeToFresh } from "../../review/create-time";
 import prices from "../../review/data/aws-prices.json";
 import { changedInputs, diffResources, diffSnapshots, ResourceChange } from "../../review/diff";
 import { formatReview } from "../../review/format";
@@ -228,6 +229,16 @@ describe("review: variations of each stack, the exact rows that change per secti
 });
 
 describe("review: snapshots and the comparison", () => {
+    it("a snapshot's resources model the same time to a fresh environment as the recorded graph (each keeps its provider)", async () => {
+        const { graph } = await recordStack("dev");
+        const fromSnapshot = timeToFresh((await baseSnapshot("dev")).resources);
+        assert.deepEqual(fromSnapshot, timeToFresh(graph.resources));
+        assert.ok(
+            fromSnapshot.path.some((step) => step.name === "cluster-nodes"),
+            "Kubernetes objects wait for the nodes",
+        );
+    });
+
     it("masks every secret: prod's snapshot holds no generated or configured secret value, only keyed digests", async () => {
         const json = JSON.stringify(await baseSnapshot("prod"));
         assert.ok(!json.includes(GENERATED_SECRET_PREFIX), "a generated password in plain text");
